@@ -1,0 +1,43 @@
+# Liaison — the two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint setup static serve clean
+
+$(PY):
+	"$$(sh scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+
+$(STAMP): $(PY) requirements.txt
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(DEVSTAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+static/vendor/echarts.min.js: package.json
+	sh scripts/vendor-static.sh
+
+static: static/vendor/echarts.min.js
+
+setup: $(STAMP) static
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py loaddemo --if-empty
+
+run: setup
+	sh scripts/serve.sh $(PORT)
+
+test: $(DEVSTAMP) static
+	sh scripts/test.sh
+
+lint: $(DEVSTAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

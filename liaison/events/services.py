@@ -1,0 +1,116 @@
+"""Writing events, and the single transition helper every service uses."""
+
+from collections.abc import Mapping
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from liaison.lib.errors import TransitionError
+
+from .models import Event
+
+
+def record_event(
+    *,
+    subject_type: str,
+    subject_id: str,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+    public: bool = False,
+    actor_label: str = "",
+) -> Event:
+    last = (
+        Event.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        .order_by("-at", "-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    event = Event(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or (str(actor) if getattr(actor, "pk", None) else ""),
+        at=timezone.now(),
+        note=note,
+        data=data or {},
+        public=public,
+        prev_hash=last or "",
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event
+
+
+def verify_chain(subject_type: str, subject_id: str) -> bool:
+    prev = ""
+    for event in Event.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("at", "id"):
+        if event.prev_hash != prev or event.compute_hash() != event.hash:
+            return False
+        prev = event.hash
+    return True
+
+
+def transition(
+    instance: models.Model,
+    *,
+    table: Mapping[str, set | frozenset | tuple],
+    to: str,
+    action: str,
+    actor,
+    subject_type: str,
+    subject_id: str,
+    field: str = "state",
+    note: str = "",
+    updates: dict | None = None,
+    data: dict | None = None,
+    public: bool = False,
+) -> Event:
+    """Move `instance` from its current state to `to` if `table` allows it.
+
+    The conditional UPDATE (`WHERE pk = … AND state = <current>`) is the concurrency guard on SQLite
+    and PostgreSQL alike: of two requests racing from the same state, exactly one updates a row and
+    the other gets a TransitionError. Must run inside the caller's transaction.atomic().
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition() must run inside transaction.atomic()")
+    current = getattr(instance, field)
+    if to not in table.get(current, ()):
+        raise TransitionError(f"当前状态“{_label(instance, field, current)}”不允许此操作")
+    values = {field: to, **(updates or {})}
+    changed = type(instance).objects.filter(pk=instance.pk, **{field: current}).update(**values)
+    if changed != 1:
+        raise TransitionError("该事项已被他人处理，请刷新页面后查看最新状态")
+    for key, value in values.items():
+        setattr(instance, key, value)
+    return record_event(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        action=action,
+        actor=actor,
+        from_state=current,
+        to_state=to,
+        note=note,
+        data=data,
+        public=public,
+    )
+
+
+def _label(instance, field, value) -> str:
+    try:
+        return dict(instance._meta.get_field(field).choices)[value]
+    except (KeyError, TypeError):
+        return value
+
+
+def timeline(subject_type: str, subject_id: str, *, public_only: bool = False):
+    qs = Event.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related("actor")
+    if public_only:
+        qs = qs.filter(public=True)
+    return qs.order_by("at", "id")

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from liaison.org import views as org_views
+
+admin.site.site_header = "联络站民意闭环平台 · 管理后台"
+admin.site.site_title = "联络站民意闭环平台"
+admin.site.index_title = "系统配置"
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", org_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("org/", include("liaison.org.urls")),
+]

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Run the whole suite on SQLite, then on PostgreSQL when one is configured or answers on 127.0.0.1:5432.
+# LIAISON_REQUIRE_PG=1 (set by .ci/run) makes a missing PostgreSQL an error instead of a skip.
+set -e
+PY=.venv/bin/python
+WORKERS=${TEST_WORKERS:-2}
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+case "${DATABASE_URL:-}" in
+  postgres*) PG_URL=$DATABASE_URL ;;
+  *) PG_URL="" ;;
+esac
+if [ -z "$PG_URL" ] && $PY -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then
+  PG_URL="postgres://postgres@127.0.0.1:5432/liaison"
+fi
+
+echo "== Test suite on SQLite =="
+DATABASE_URL="sqlite:///var/test.sqlite3" $PY -m pytest -n "$WORKERS" -q "$@"
+
+if [ -n "$PG_URL" ]; then
+  echo "== Test suite on PostgreSQL =="
+  DATABASE_URL="$PG_URL" $PY -m pytest -n "$WORKERS" -q "$@"
+elif [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
+  echo "PostgreSQL is required (LIAISON_REQUIRE_PG=1) but none answers at 127.0.0.1:5432 and DATABASE_URL is not postgres://" >&2
+  exit 1
+else
+  echo "== PostgreSQL not found: skipped (set DATABASE_URL=postgres://… or start one on 127.0.0.1:5432) =="
+fi
