@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "liaison.org",
     "liaison.events",
     "liaison.notify",
+    "liaison.opinions",
+    "liaison.meetings",
+    "liaison.suggestions",
+    "liaison.insight",
+    "liaison.reports",
 ]
 
 MIDDLEWARE = [

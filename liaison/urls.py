@@ -16,4 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("org/", include("liaison.org.urls")),
+    path("", include("liaison.opinions.urls")),
+    path("", include("liaison.meetings.urls")),
+    path("", include("liaison.suggestions.urls")),
+    path("", include("liaison.reports.urls")),
 ]

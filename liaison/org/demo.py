@@ -26,7 +26,10 @@ from .models import (
 
 SEED = 2023
 # Later apps add their demo history here (dotted paths of callables run after the organisation is loaded).
-DEMO_EXTENSIONS: list[str] = []
+DEMO_EXTENSIONS: list[str] = [
+    "liaison.opinions.demo.load_history",
+    "liaison.suggestions.demo.load_history",
+]
 DEMO_PASSWORD = "Liaison@2026"
 
 CITY = ("341700", "池州市", 1_330_000)
