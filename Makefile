@@ -33,6 +33,7 @@ run: setup
 	sh scripts/serve.sh $(PORT)
 
 test: $(DEVSTAMP) static
+	sh scripts/install-browser.sh || true
 	sh scripts/test.sh
 
 lint: $(DEVSTAMP)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from liaison.api.api import api
 from liaison.org import views as org_views
 
 admin.site.site_header = "联络站民意闭环平台 · 管理后台"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("org/", include("liaison.org.urls")),
     path("", include("liaison.opinions.urls")),
     path("", include("liaison.meetings.urls")),
