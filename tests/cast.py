@@ -5,9 +5,9 @@ A small real-shaped organisation: 池州市 → 石台县 (仁里镇: 缘溪村,
 
 from dataclasses import dataclass
 
+from liaison.org.demo import ensure_categories
 from liaison.org.models import (
     Body,
-    Category,
     Deputy,
     HandlingUnit,
     Level,
@@ -75,7 +75,8 @@ def _user(username, role=None, **scope):
 
 
 def make_cast() -> Cast:
-    categories = {c.name: c for c in Category.objects.filter(parent=None)}
+    # get_or_create: transactional tests flush the categories the data migration created.
+    categories = ensure_categories()
     city = _region("341700", "池州市", Region.Level.CITY)
     shitai = _region("341722", "石台县", Region.Level.COUNTY, city)
     renli = _region("341722100", "仁里镇", Region.Level.TOWNSHIP, shitai)
