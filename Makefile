@@ -19,10 +19,10 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-static/vendor/echarts.min.js: package.json
+static/vendor/chizhou-map.js: package.json
 	sh scripts/vendor-static.sh
 
-static: static/vendor/echarts.min.js
+static: static/vendor/chizhou-map.js
 
 setup: $(STAMP) static
 	$(PY) manage.py migrate --noinput -v 0
