@@ -1,26 +1,50 @@
-"""The background worker: delivers the notification outbox and runs queued tasks.
+"""The background worker: runs queued tasks, delivers the notification outbox, and the periodic jobs.
 
-One iteration by default (what a test calls); `--loop` keeps going every `--interval` seconds.
+One iteration by default (what a test calls); `--loop` keeps going every `--interval` seconds. Periodic
+jobs are ordinary management commands with a single-iteration mode; each runs when its period has passed.
+Several workers may run: tasks and notifications are claimed row by row, and periodic jobs are idempotent.
 """
 
+import logging
 import time
 
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
 from liaison.notify.services import deliver_pending
 
+log = logging.getLogger("liaison.worker")
+
+# (command, period in seconds)
+PERIODIC_JOBS = [
+    ("supervise", 600),
+    ("refresh_rollups", 60),
+    ("monthly_bulletin", 3600),
+]
+
 
 class Command(BaseCommand):
-    help = "后台工作进程：发送通知、执行排队任务（--loop 持续运行）"
+    help = "后台工作进程：执行排队任务、发送通知、运行定时作业（--loop 持续运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true")
         parser.add_argument("--interval", type=float, default=5.0)
+        parser.add_argument("--no-periodic", action="store_true", help="只处理任务和通知")
 
-    def handle(self, *args, loop=False, interval=5.0, **options):
+    def handle(self, *args, loop=False, interval=5.0, no_periodic=False, **options):
+        last_run: dict[str, float] = {}
+        available = get_commands()
         while True:
             call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+            if not no_periodic:
+                now = time.monotonic()
+                for name, period in PERIODIC_JOBS:
+                    if name in available and now - last_run.get(name, -period) >= period:
+                        last_run[name] = now
+                        try:
+                            call_command(name, verbosity=0)
+                        except Exception:  # one failing job must not stop the worker
+                            log.exception("periodic job %s failed", name)
             sent = deliver_pending()
             if sent and options["verbosity"] > 1:
                 self.stdout.write(f"sent {sent} notifications")
