@@ -1,0 +1,176 @@
+"""Reads of opinions. Every list starts from `opinions_visible_to(user)`; single ones from `access_opinion`."""
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from liaison.org.models import Membership, Region, Role, Station
+from liaison.org.selectors import can_see_contacts, path_q, scope_of, stations_visible_to
+
+from .models import Mediation, Opinion, Visit
+
+
+def opinions_visible_to(user) -> QuerySet[Opinion]:
+    """Region subtrees (staff, leaders, village committees), the user's stations (heads, officers, stationed
+    deputies) and the opinions a deputy collected. Handling units and outsiders see none."""
+    scope = scope_of(user)
+    qs = Opinion.objects.all()
+    if scope.everything:
+        return qs
+    q = path_q("station__region__path", scope.region_paths)
+    if scope.station_ids:
+        q |= Q(station_id__in=scope.station_ids)
+    if scope.deputy_id:
+        q |= Q(deputy_id=scope.deputy_id) | Q(drafting_deputy_id=scope.deputy_id)
+    return qs.filter(q)
+
+
+def can_manage_station(user, station: Station) -> bool:
+    """Station head, liaison officer, congress staff of the region, admin: register, decide, close."""
+    scope = scope_of(user)
+    if scope.everything or station.pk in scope.write_station_ids:
+        return True
+    return any(station.region.path.startswith(p) for p in scope.write_region_paths)
+
+
+def is_station_head(user, station: Station) -> bool:
+    scope = scope_of(user)
+    if scope.everything or any(station.region.path.startswith(p) for p in scope.write_region_paths):
+        return True
+    return Membership.objects.filter(user=user, role=Role.STATION_HEAD, station=station).exists()
+
+
+def is_stationed_deputy(user, station: Station) -> bool:
+    scope = scope_of(user)
+    return bool(scope.deputy_id) and station.stationings.filter(deputy_id=scope.deputy_id).exists()
+
+
+def can_report_back(user, opinion: Opinion) -> bool:
+    scope = scope_of(user)
+    return (
+        can_manage_station(user, opinion.station)
+        or (scope.deputy_id is not None and opinion.deputy_id == scope.deputy_id)
+        or is_stationed_deputy(user, opinion.station)
+    )
+
+
+def can_record_village_outcome(user, opinion: Opinion) -> bool:
+    """The village committee of the station's village(s), or those who manage the station."""
+    if can_manage_station(user, opinion.station):
+        return True
+    scope = scope_of(user)
+    if Role.VILLAGE_COMMITTEE not in scope.roles:
+        return False
+    paths = [opinion.station.region.path, *opinion.station.villages.values_list("path", flat=True)]
+    committee_paths = Membership.objects.filter(user=user, role=Role.VILLAGE_COMMITTEE).values_list(
+        "region__path", flat=True
+    )
+    return any(p.startswith(c) for p in paths for c in committee_paths)
+
+
+def sees_contacts(user, station: Station, opinion: Opinion | None = None) -> bool:
+    """Residents' names and phones: station roles, staff of the region, admins, and the collecting deputy."""
+    scope = scope_of(user)
+    if station.pk in scope.write_station_ids or can_see_contacts(user, station.region.path):
+        return True
+    return opinion is not None and scope.deputy_id is not None and opinion.deputy_id == scope.deputy_id
+
+
+def access_opinion(user, code: str, write: bool = False) -> Opinion:
+    opinion = (
+        opinions_visible_to(user)
+        .select_related(
+            "station__region",
+            "category",
+            "deputy",
+            "drafting_deputy",
+            "referred_unit",
+            "duplicate_of",
+            "visit",
+            "created_by",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if opinion is None:
+        raise Http404("社情民意不存在或不在您的权限范围内")
+    if write and not can_report_back(user, opinion):
+        raise PermissionDenied("您对该社情民意只有查看权限")
+    return opinion
+
+
+def ledger_queryset(user, params: dict) -> tuple[QuerySet[Opinion], dict]:
+    """The ledger (民情台账) filtered by the request's parameters; returns the queryset and the cleaned filters."""
+    qs = opinions_visible_to(user)
+    f = {k: (params.get(k) or "").strip()[:60] for k in ("station", "region", "state", "category", "channel")}
+    f.update({k: (params.get(k) or "").strip()[:60] for k in ("deputy", "month", "q")})
+    if f["station"]:
+        qs = qs.filter(station__code=f["station"])
+    if f["region"]:
+        path = Region.objects.filter(code=f["region"]).values_list("path", flat=True).first()
+        qs = qs.filter(station__region__path__startswith=path) if path else qs.none()
+    if f["state"] in Opinion.State.values:
+        qs = qs.filter(state=f["state"])
+    else:
+        f["state"] = ""
+    if f["category"].isdigit():
+        qs = qs.filter(category_id=int(f["category"]))
+    else:
+        f["category"] = ""
+    if f["channel"] in Opinion.Channel.values:
+        qs = qs.filter(channel=f["channel"])
+    else:
+        f["channel"] = ""
+    if f["deputy"]:
+        qs = qs.filter(deputy__code=f["deputy"])
+    start, end = month_bounds(f["month"])
+    if start:
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    else:
+        f["month"] = ""
+    if f["q"]:
+        # icontains works on SQLite and PostgreSQL alike; Chinese has no word boundaries, so substring
+        # search is what users expect from a 台账 search box.
+        q = f["q"]
+        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(code=q.upper()))
+    return qs, f
+
+
+def month_bounds(value: str) -> tuple[datetime | None, datetime | None]:
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        first = date(year, month, 1)
+    except (ValueError, TypeError):
+        return None, None
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return datetime.combine(first, time.min, tz), datetime.combine(nxt, time.min, tz)
+
+
+def ledger_rows(qs: QuerySet[Opinion]) -> QuerySet[Opinion]:
+    return qs.select_related("station", "category", "deputy").order_by("-created_at", "-id")
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    scope = scope_of(user)
+    qs = Visit.objects.all()
+    if scope.everything:
+        return qs
+    q = Q(station__in=stations_visible_to(user).values("pk"))
+    if scope.deputy_id:
+        q |= Q(deputy_id=scope.deputy_id)
+    return qs.filter(q)
+
+
+def mediations_visible_to(user) -> QuerySet[Mediation]:
+    scope = scope_of(user)
+    qs = Mediation.objects.all()
+    if scope.everything:
+        return qs
+    q = Q(station__in=stations_visible_to(user).values("pk")) | path_q("deputy__home_region__path", scope.region_paths)
+    if scope.deputy_id:
+        q |= Q(deputy_id=scope.deputy_id)
+    return qs.filter(q)
