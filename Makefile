@@ -22,7 +22,10 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 static/vendor/chizhou-map.js: package.json
 	sh scripts/vendor-static.sh
 
-static: static/vendor/chizhou-map.js
+static: static/vendor/chizhou-map.js locale/en/LC_MESSAGES/django.mo
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(PY)
+	$(PY) scripts/compilemessages.py locale
 
 setup: $(STAMP) static
 	$(PY) manage.py migrate --noinput -v 0
