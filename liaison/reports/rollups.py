@@ -1,0 +1,266 @@
+"""Monthly rollups: built from the source tables, kept current from the event log, checked by `recount`.
+
+The unit of work is a cell (month, village region): every opinion, suggestion and meeting decision belongs to
+exactly one (see metrics.py, "Cohorts"). `refresh()` reads the events since the watermark, maps their subjects
+to the cells they belong to and recomputes only those cells; `rebuild()` recomputes everything.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from liaison.events.models import Event
+from liaison.meetings.models import AgendaItem, Meeting
+from liaison.opinions.models import Opinion
+from liaison.org.models import Region
+from liaison.suggestions.models import Suggestion
+
+from .metrics import DECISION_KINDS, OPINION_Q, add_months, month_of, suggestion_rows
+from .models import COLUMNS, MonthlyRollup, RollupState
+
+# Events committed out of id order (concurrent transactions) are caught by re-reading this recent window.
+LATE_COMMIT_WINDOW = dt.timedelta(minutes=10)
+
+Cells = dict  # {month (date): set(region ids)}
+
+
+def _region_info() -> dict[int, tuple[str, int | None, int | None]]:
+    """region id → (path, county id, township id)."""
+    regions = list(Region.objects.values_list("id", "code", "path", "level"))
+    by_code = {code: (pk, level) for pk, code, _path, level in regions}
+    info = {}
+    for pk, _code, path, _level in regions:
+        county = township = None
+        for code in path.strip("/").split("/"):
+            rid, level = by_code.get(code, (None, None))
+            if level == Region.Level.COUNTY:
+                county = rid
+            elif level == Region.Level.TOWNSHIP:
+                township = rid
+        info[pk] = (path, county, township)
+    return info
+
+
+def _month_q(cells: Cells | None, date_field: str, region_field: str) -> Q | None:
+    if cells is None:
+        return None
+    tz = timezone.get_current_timezone()
+    q = Q(pk__in=[])
+    for month, regions in cells.items():
+        start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(add_months(month, 1), dt.time.min, tzinfo=tz)
+        q |= Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end, f"{region_field}__in": list(regions)})
+    return q
+
+
+def build(cells: Cells | None = None) -> dict[tuple, MonthlyRollup]:
+    """Rollup rows (unsaved) of the given cells, or of everything, computed from the source tables."""
+    info = _region_info()
+    rows: dict[tuple, MonthlyRollup] = {}
+
+    def row(month, region_id, station_id, category_id, level="", body_id=None) -> MonthlyRollup:
+        key = (month, region_id, station_id, category_id, level, body_id)
+        r = rows.get(key)
+        if r is None:
+            path, county, township = info[region_id]
+            r = rows[key] = MonthlyRollup(
+                month=month,
+                region_id=region_id,
+                region_path=path,
+                county_id=county,
+                township_id=township,
+                station_id=station_id,
+                category_id=category_id,
+                level=level,
+                body_id=body_id,
+                days_hist={},
+            )
+        return r
+
+    # Opinions: grouped in SQL.
+    qs = Opinion.objects.all()
+    if (q := _month_q(cells, "created_at", "station__region_id")) is not None:
+        qs = qs.filter(q)
+    counts = {col: Count("pk", filter=q) if q else Count("pk") for col, q in OPINION_Q.items()}
+    grouped = (
+        qs.annotate(m=TruncMonth("created_at"))
+        .values("m", "station_id", "station__region_id", "category_id")
+        .annotate(**counts)
+        .order_by()
+    )
+    for g in grouped:
+        r = row(_local_month(g["m"]), g["station__region_id"], g["station_id"], g["category_id"])
+        for col in OPINION_Q:
+            setattr(r, col, g[col])
+
+    # Meeting decisions: grouped in SQL, by the meeting's month.
+    qs = AgendaItem.objects.exclude(decision="")
+    if cells is not None:
+        q = Q(pk__in=[])
+        for month, regions in cells.items():
+            q |= Q(meeting__year=month.year, meeting__month=month.month, meeting__station__region_id__in=list(regions))
+        qs = qs.filter(q)
+    counts = {col: Count("pk", filter=Q(decision=d)) for col, d in DECISION_KINDS.items()}
+    fields = ("meeting__year", "meeting__month", "meeting__station_id", "meeting__station__region_id")
+    for g in qs.values(*fields, "opinion__category_id").annotate(**counts).order_by():
+        month = dt.date(g["meeting__year"], g["meeting__month"], 1)
+        r = row(month, g["meeting__station__region_id"], g["meeting__station_id"], g["opinion__category_id"])
+        for col in DECISION_KINDS:
+            setattr(r, col, getattr(r, col) + g[col])
+
+    # Suggestions: per item (the flags need subqueries; days to answer need dates), summed in Python.
+    qs = Suggestion.objects.filter(submitted_at__isnull=False)
+    if (q := _month_q(cells, "submitted_at", "region_id")) is not None:
+        qs = qs.filter(q)
+    for s in suggestion_rows(qs):
+        r = row(
+            month_of(s["submitted_at"]), s["region_id"], s["station_id"], s["category_id"], s["level"], s["body_id"]
+        )
+        for col in s["cols"]:
+            setattr(r, col, getattr(r, col) + 1)
+        if s["days"] is not None:
+            r.sg_days_sum += s["days"]
+            key = str(s["days"])
+            r.days_hist[key] = r.days_hist.get(key, 0) + 1
+    return rows
+
+
+def _local_month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _store(cells: Cells | None, rows: dict[tuple, MonthlyRollup]) -> None:
+    if cells is None:
+        MonthlyRollup.objects.all().delete()
+    else:
+        for month, regions in cells.items():
+            regions = list(regions)
+            for i in range(0, len(regions), 500):
+                MonthlyRollup.objects.filter(month=month, region_id__in=regions[i : i + 500]).delete()
+    MonthlyRollup.objects.bulk_create(rows.values(), batch_size=2000)
+
+
+def _state() -> RollupState:
+    state = RollupState.objects.select_for_update().order_by("pk").first()
+    return state or RollupState.objects.create()
+
+
+@dataclass
+class RefreshResult:
+    events: int = 0
+    cells: int = 0
+    rows: int = 0
+    full: bool = False
+
+
+def rebuild() -> RefreshResult:
+    with transaction.atomic():
+        state = _state()
+        top = Event.objects.aggregate(m=Max("id"))["m"] or 0
+        rows = build(None)
+        _store(None, rows)
+        state.last_event_id, state.last_run_at, state.built_at = top, timezone.now(), timezone.now()
+        state.save()
+    return RefreshResult(rows=len(rows), full=True)
+
+
+def dirty_cells(events) -> Cells:
+    """The cells the subjects of these events belong to (now, and for opinions also their meetings' months)."""
+    codes = defaultdict(set)
+    for subject_type, subject_id in events:
+        codes[subject_type].add(subject_id)
+    cells: Cells = defaultdict(set)
+
+    def chunks(values):
+        values = list(values)
+        for i in range(0, len(values), 500):
+            yield values[i : i + 500]
+
+    for chunk in chunks(codes.get("opinion", ())):
+        for created_at, region_id in Opinion.objects.filter(code__in=chunk).values_list(
+            "created_at", "station__region_id"
+        ):
+            cells[month_of(created_at)].add(region_id)
+        for year, month, region_id in AgendaItem.objects.filter(opinion__code__in=chunk).values_list(
+            "meeting__year", "meeting__month", "meeting__station__region_id"
+        ):
+            cells[dt.date(year, month, 1)].add(region_id)
+    for chunk in chunks(codes.get("suggestion", ())):
+        for submitted_at, region_id in Suggestion.objects.filter(
+            code__in=chunk, submitted_at__isnull=False
+        ).values_list("submitted_at", "region_id"):
+            cells[month_of(submitted_at)].add(region_id)
+    for chunk in chunks(codes.get("meeting", ())):
+        for year, month, region_id in Meeting.objects.filter(code__in=chunk).values_list(
+            "year", "month", "station__region_id"
+        ):
+            cells[dt.date(year, month, 1)].add(region_id)
+    return dict(cells)
+
+
+def refresh() -> RefreshResult:
+    """Recompute the cells touched by events since the watermark (a full build the first time)."""
+    with transaction.atomic():
+        state = _state()
+        if state.built_at is None:
+            return rebuild()
+        q = Q(id__gt=state.last_event_id)
+        if state.last_run_at:
+            q |= Q(at__gte=state.last_run_at - LATE_COMMIT_WINDOW)
+        events = list(Event.objects.filter(q).values_list("id", "subject_type", "subject_id"))
+        result = RefreshResult(events=len(events))
+        if events:
+            cells = dirty_cells((t, s) for _, t, s in events)
+            rows = build(cells) if cells else {}
+            _store(cells, rows)
+            result.cells = sum(len(r) for r in cells.values())
+            result.rows = len(rows)
+            state.last_event_id = max(state.last_event_id, max(e[0] for e in events))
+        state.last_run_at = timezone.now()
+        state.save()
+    return result
+
+
+def _snapshot(row: MonthlyRollup) -> dict:
+    values = {c: getattr(row, c) for c in COLUMNS}
+    values["days_hist"] = {str(k): v for k, v in (row.days_hist or {}).items() if v}
+    return values
+
+
+def recount(*, fix: bool = True) -> list[str]:
+    """Rebuild every rollup from the source tables; return the differences from what was stored."""
+    with transaction.atomic():
+        fresh = build(None)
+        stored = {r.key(): r for r in MonthlyRollup.objects.all()}
+        diffs = []
+        for key in sorted(set(fresh) | set(stored), key=lambda k: tuple(str(x) for x in k)):
+            a = _snapshot(stored[key]) if key in stored else None
+            b = _snapshot(fresh[key]) if key in fresh else None
+            if a == b:
+                continue
+            label = f"{key[0]:%Y-%m} 地区#{key[1]} 站#{key[2]} 分类#{key[3]} 层级{key[4] or '-'} 机关#{key[5]}"
+            if a is None:
+                diffs.append(f"{label}：缺少汇总行")
+            elif b is None:
+                diffs.append(f"{label}：多余汇总行")
+            else:
+                changed = ", ".join(f"{k} {a[k]}→{b[k]}" for k in b if a[k] != b[k])
+                diffs.append(f"{label}：{changed}")
+        if fix:
+            state = _state()
+            _store(None, fresh)
+            if state.built_at is None:
+                state.built_at = timezone.now()
+                state.last_event_id = Event.objects.aggregate(m=Max("id"))["m"] or 0
+                state.last_run_at = timezone.now()
+                state.save()
+    return diffs
