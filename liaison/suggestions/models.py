@@ -141,6 +141,12 @@ class Suggestion(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def level_label(self) -> str:
+        from liaison.org.models import Level
+
+        return dict(Level.choices).get(self.level, self.level)
+
+    @property
     def is_published(self) -> bool:
         return self.state == State.CLOSED and self.publishable and not self.confidential
 
