@@ -1,0 +1,101 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from liaison.opinions.models import Opinion
+from tests.opinions.helpers import make_opinion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def opinions(cast):
+    a, _ = make_opinion(cast, title="路灯不亮", deputy=cast.deputy, channel=Opinion.Channel.RECEPTION)
+    b, _ = make_opinion(
+        cast,
+        title="公交线路",
+        content="希望开通到县城的公交",
+        category=cast.categories["交通运输"],
+        channel=Opinion.Channel.LETTER,
+    )
+    c, _ = make_opinion(
+        cast, station=cast.station_b, actor=cast.staff, title="井盖破损", content="桃坑村小学门口井盖破损"
+    )
+    d, _ = make_opinion(cast, station=cast.other_station, actor=cast.admin, title="东至的事", content="沙山村的问题")
+    return a, b, c, d
+
+
+def titles(response):
+    return {o.title for o in response.context["page"]}
+
+
+def test_it_lists_the_ledger_in_scope(cast, client_for, opinions):
+    assert titles(client_for(cast.staff).get("/opinions/")) == {"路灯不亮", "公交线路", "井盖破损"}
+    assert titles(client_for(cast.head).get("/opinions/")) == {"路灯不亮", "公交线路"}
+    assert titles(client_for(cast.deputy_user).get("/opinions/")) == {"路灯不亮", "公交线路"}
+    assert titles(client_for(cast.village).get("/opinions/")) == {"路灯不亮", "公交线路"}
+    assert titles(client_for(cast.outsider).get("/opinions/")) == {"东至的事"}
+
+
+def test_it_hides_the_ledger_from_handling_units_and_outsiders(cast, client_for, opinions):
+    unit = client_for(cast.unit_user)
+    assert unit.get("/opinions/").status_code == 404
+    assert unit.get("/opinions/export.xlsx").status_code == 404
+    a = opinions[0]
+    assert unit.get(f"/opinions/{a.code}/").status_code == 404
+    outsider = client_for(cast.outsider)
+    assert outsider.get(f"/opinions/{a.code}/").status_code == 404
+    assert outsider.get(f"/opinions/?station={cast.station.code}").context["total"] == 0
+    assert outsider.get(f"/opinions/{a.code}/photos/1/").status_code == 404
+
+
+def test_it_filters_and_searches(cast, client_for, opinions):
+    client = client_for(cast.staff)
+    assert titles(client.get("/opinions/?q=井盖")) == {"井盖破损"}
+    assert titles(client.get("/opinions/?q=县城")) == {"公交线路"}
+    assert titles(client.get(f"/opinions/?q={opinions[0].code}")) == {"路灯不亮"}
+    assert titles(client.get(f"/opinions/?station={cast.station_b.code}")) == {"井盖破损"}
+    assert titles(client.get(f"/opinions/?region={cast.renli.code}")) == {"路灯不亮", "公交线路", "井盖破损"}
+    assert titles(client.get("/opinions/?channel=letter")) == {"公交线路"}
+    assert titles(client.get(f"/opinions/?category={cast.categories['交通运输'].pk}")) == {"公交线路"}
+    assert titles(client.get(f"/opinions/?deputy={cast.deputy.code}")) == {"路灯不亮"}
+    month = opinions[0].created_at.astimezone().strftime("%Y-%m")
+    assert len(titles(client.get(f"/opinions/?month={month}&state=registered"))) == 3
+    assert titles(client.get("/opinions/?month=2001-01")) == set()
+    assert client.get("/opinions/?month=garbage&state=nonsense&category=x").status_code == 200
+
+
+def test_it_masks_phones_for_roles_that_do_not_need_them(cast, client_for, opinions):
+    for user in (cast.leader, cast.village, cast.deputy2_user):
+        text = client_for(user).get("/opinions/").content.decode()
+        assert "13800001111" not in text and "138****1111" in text and "陈**" in text, user
+    for user in (cast.staff, cast.officer, cast.head):
+        assert "13800001111" in client_for(user).get("/opinions/").content.decode(), user
+    # The deputy who collected it may call the resident back.
+    text = client_for(cast.deputy_user).get(f"/opinions/{opinions[0].code}/").content.decode()
+    assert "13800001111" in text
+    text = client_for(cast.deputy_user).get(f"/opinions/{opinions[1].code}/").content.decode()
+    assert "13800001111" not in text
+
+
+def test_it_exports_xlsx_scoped_and_masked(cast, client_for, opinions):
+    response = client_for(cast.leader).get("/opinions/export.xlsx?q=路灯")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert rows[0][0] == "查询码" and len(rows) == 2
+    assert rows[1][5] == "路灯不亮" and rows[1][9] == "138****1111"
+    response = client_for(cast.staff).get("/opinions/export.xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and "13800001111" in {r[9] for r in rows}
+
+
+def test_it_lists_without_n_plus_one(cast, client_for, django_assert_max_num_queries):
+    for i in range(30):
+        make_opinion(cast, title=f"事项{i}", deputy=cast.deputy if i % 2 else None)
+    client = client_for(cast.staff)
+    client.get("/opinions/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/opinions/")
+    assert len(response.context["page"]) == 30
