@@ -55,16 +55,20 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
-    unit = forms.ModelChoiceField(
+    # Plain choice fields (not ModelChoiceField): one agenda page renders a form per item, and the
+    # choices are built once per page instead of one query per select.
+    unit = forms.TypedChoiceField(
         label="转办单位（民情直通车）",
-        queryset=HandlingUnit.objects.none(),
+        coerce=int,
         required=False,
+        empty_value=None,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    drafting_deputy = forms.ModelChoiceField(
+    drafting_deputy = forms.TypedChoiceField(
         label="起草代表（形成建议）",
-        queryset=Deputy.objects.none(),
+        coerce=int,
         required=False,
+        empty_value=None,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     duplicate_code = forms.CharField(
@@ -82,7 +86,22 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, station, units=None, deputies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else units_for(station)
-        self.fields["drafting_deputy"].queryset = (
-            deputies if deputies is not None else Deputy.objects.filter(stationings__station=station).order_by("code")
-        )
+        self.units = {u.pk: u for u in (units if units is not None else units_for(station))}
+        self.deputies = {
+            d.pk: d
+            for d in (
+                deputies
+                if deputies is not None
+                else Deputy.objects.filter(stationings__station=station).order_by("code")
+            )
+        }
+        self.fields["unit"].choices = [("", "—"), *((u.pk, u.name) for u in self.units.values())]
+        self.fields["drafting_deputy"].choices = [("", "—"), *((d.pk, d.name) for d in self.deputies.values())]
+
+    def clean_unit(self):
+        pk = self.cleaned_data.get("unit")
+        return self.units.get(pk) if pk else None
+
+    def clean_drafting_deputy(self):
+        pk = self.cleaned_data.get("drafting_deputy")
+        return self.deputies.get(pk) if pk else None
