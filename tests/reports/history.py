@@ -105,7 +105,7 @@ def suggestion(
 
 
 def meeting(station, year, month, decisions, *, event=True):
-    m = Meeting.objects.create(
+    m = Meeting.objects.filter(station=station, year=year, month=month).first() or Meeting.objects.create(
         code=f"H{next(_seq):07d}",
         station=station,
         year=year,
@@ -114,7 +114,7 @@ def meeting(station, year, month, decisions, *, event=True):
         place="站",
         chair="站长",
     )
-    for i, (op, decision) in enumerate(decisions):
+    for i, (op, decision) in enumerate(decisions, start=m.items.count()):
         AgendaItem.objects.create(meeting=m, opinion=op, position=i, decision=decision)
     if event:
         record_event(subject_type="meeting", subject_id=m.code, action="decided")
