@@ -1,0 +1,126 @@
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from liaison.reports import metrics as m
+from liaison.reports import rollups
+
+MARCH = "from=2026-03&to=2026-03"
+
+
+@pytest.fixture
+def built(cast, march):
+    rollups.rebuild()
+    return march
+
+
+def test_it_shows_the_county_dashboard_with_definitions(cast, built, client_for, django_assert_max_num_queries):
+    client = client_for(cast.staff)
+    with django_assert_max_num_queries(30):
+        r = client.get(f"/reports/region/{cast.shitai.code}/?{MARCH}")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "办结率" in html and "75.0%" in html
+    assert m.DEF_CLOSED in html  # the definition, verbatim
+    assert "仁里镇" in html  # township ranking
+    assert 'id="reports-data"' in html and "<script>" not in html  # data via json_script, no inline script
+
+
+def test_it_shows_the_city_map_and_says_jiuhuashan_has_no_outline(cast, built, client_for):
+    r = client_for(cast.city_staff).get(f"/reports/region/{cast.city.code}/?{MARCH}")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "chizhou-map.js" in html and "九华山风景区无边界数据" in html
+
+
+def test_it_links_the_rate_to_exactly_the_counted_items(cast, built, client_for):
+    client = client_for(cast.staff)
+    html = client.get(f"/reports/region/{cast.shitai.code}/?{MARCH}").content.decode()
+    link = (
+        re.search(r'href="(/reports/items/\?metric=closed_rate&amp;[^"]*part=num)"', html)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    listed = client.get(link).content.decode()
+    s = built["s"]
+    for key in ("a", "b", "c"):
+        assert s[key].code in listed
+    for key in ("d", "e", "other", "april"):
+        assert s[key].code not in listed
+    den = client.get(link.replace("&part=num", "")).content.decode()
+    assert s["d"].code in den and s["e"].code not in den
+    x = client.get(link + "&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(x.streaming_content))).active.iter_rows(values_only=True))
+    assert {r[0] for r in rows[1:]} == {s["a"].code, s["b"].code, s["c"].code}
+
+
+def test_it_compares_the_township_villages_side_by_side(cast, built, client_for, django_assert_max_num_queries):
+    client = client_for(cast.township_staff)
+    with django_assert_max_num_queries(25):
+        r = client.get(f"/reports/region/{cast.renli.code}/compare/?{MARCH}")
+    html = r.content.decode()
+    assert cast.station.name in html and cast.station_b.name in html
+    # 缘溪村: 3 opinions + 5 suggestions per 2,100 residents.
+    assert f"{8 * 1000 / 2100:.1f}" in html
+
+
+def test_it_shows_the_station_view(cast, built, client_for, django_assert_max_num_queries):
+    client = client_for(cast.head)
+    with django_assert_max_num_queries(22):
+        r = client.get(f"/reports/station/{cast.station.code}/?{MARCH}")
+    assert r.status_code == 200 and built["s"]["a"].title in r.content.decode()
+
+
+def test_it_shows_a_deputy_their_own_record(cast, built, client_for):
+    r = client_for(cast.deputy_user).get(f"/reports/deputy/{cast.deputy.code}/?year=2026")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "履职积分" in html and "领衔建议" in html
+    assert client_for(cast.deputy2_user).get(f"/reports/deputy/{cast.deputy.code}/").status_code == 404
+    x = client_for(cast.deputy_user).get(f"/reports/deputy/{cast.deputy.code}/?year=2026&format=xlsx")
+    assert x.status_code == 200
+
+
+def test_it_exports_the_assessment_and_shortlist(cast, built, client_for):
+    client = client_for(cast.staff)
+    assert client.get(f"/reports/assessment/{cast.shitai.code}/?year=2026").status_code == 200
+    for table in ("stations", "shortlist"):
+        r = client.get(f"/reports/assessment/{cast.shitai.code}/export/{table}.xlsx?year=2026")
+        assert r.status_code == 200
+        load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    for table in ("ranking", "stations", "categories", "compare", "overdue"):
+        r = client.get(f"/reports/region/{cast.shitai.code}/export/{table}.xlsx?{MARCH}")
+        assert r.status_code == 200, table
+
+
+def test_it_hides_another_county_from_an_outsider(cast, built, client_for):
+    client = client_for(cast.outsider)
+    code, st = cast.shitai.code, cast.station.code
+    urls = [
+        f"/reports/region/{code}/",
+        f"/reports/region/{cast.renli.code}/compare/",
+        f"/reports/region/{code}/export/ranking.xlsx",
+        f"/reports/region/{code}/export/overdue.xlsx",
+        f"/reports/station/{st}/",
+        f"/reports/deputy/{cast.deputy.code}/",
+        f"/reports/assessment/{code}/",
+        f"/reports/assessment/{code}/export/shortlist.xlsx",
+        f"/reports/items/?metric=closed_rate&region={code}&{MARCH}",
+        f"/reports/items/?metric=opinions&station={st}&{MARCH}&format=xlsx",
+        f"/reports/bulletin/region/{code}/2026-03/",
+        f"/reports/bulletin/region/{code}/2026-03/file.docx",
+        f"/reports/bulletin/station/{st}/2026-03/file.xlsx",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    # Their own county shows only their own figures.
+    html = client.get(f"/reports/region/{cast.dongzhi.code}/?{MARCH}").content.decode()
+    assert "石台县" not in html and "仁里镇" not in html
+    assert client.get("/reports/bulletins/").status_code == 200
+
+
+def test_it_lets_a_unit_see_no_statistics(cast, built, client_for):
+    assert client_for(cast.unit_user).get(f"/reports/region/{cast.shitai.code}/").status_code == 404
+    assert client_for(cast.unit_user).get("/reports/").status_code == 404
