@@ -1,7 +1,22 @@
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import Phase
+from hypothesis import settings as hypothesis_settings
 
 from tests.cast import make_cast
+
+# Property tests: reproducible (derandomised) and bounded, so the suite stays fast; in CI a failure is
+# reported without the (sometimes minutes-long) shrinking phase.
+hypothesis_settings.register_profile(
+    "liaison",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    phases=[p for p in Phase if not (os.environ.get("CI") and p == Phase.shrink)],
+)
+hypothesis_settings.load_profile("liaison")
 
 
 @pytest.fixture(autouse=True)
