@@ -11,10 +11,9 @@ Set-based and idempotent:
 """
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from liaison.lib.workdays import WorkCalendar
@@ -25,7 +24,6 @@ from . import services
 from .models import Assignment, Commitment, Reminder, State
 
 YELLOW_WORKING_DAYS = 5
-BATCH = 2000
 
 
 @dataclass
@@ -43,26 +41,88 @@ def run(today: dt.date | None = None) -> Result:
     calendar = WorkCalendar.load()
     yellow_limit = calendar.add_working_days(today, YELLOW_WORKING_DAYS)
     result = Result()
-    open_qs = Assignment.objects.filter(state__in=Assignment.OPEN)
-    red = open_qs.filter(due_date__lt=today).exclude(flag=Assignment.Flag.RED)
-    yellow = open_qs.filter(due_date__gte=today, due_date__lte=yellow_limit, flag=Assignment.Flag.GREEN)
-    unit_users = _unit_users()
     staff = services.staff_user_ids_by_body()
-    for flag, qs in ((Assignment.Flag.RED, red), (Assignment.Flag.YELLOW, yellow)):
-        rows = list(
-            qs.values_list(
-                "pk", "code", "unit_id", "due_date", "suggestion__code", "suggestion__title", "suggestion__body_id"
-            )
-        )
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            with transaction.atomic():
-                # Conditional: a row whose flag changed meanwhile is simply not re-flagged.
-                Assignment.objects.filter(pk__in=[r[0] for r in chunk], state__in=Assignment.OPEN).update(flag=flag)
-                result.notifications += _remind(chunk, flag, today, unit_users, staff)
-        setattr(result, flag, len(rows))
+    red = ("a.due_date < %s AND a.flag <> %s", [today, Assignment.Flag.RED])
+    yellow = ("a.due_date >= %s AND a.due_date <= %s AND a.flag = %s", [today, yellow_limit, Assignment.Flag.GREEN])
+    for flag, (condition, params) in ((Assignment.Flag.RED, red), (Assignment.Flag.YELLOW, yellow)):
+        with transaction.atomic():
+            n, notes = _flag(flag, condition, params, today, staff)
+        setattr(result, flag, n)
+        result.notifications += notes
     result.missed_commitments, result.follow_ups = _missed_commitments(today)
     return result
+
+
+def _tables() -> dict:
+    from liaison.org.models import Membership, User
+
+    from .models import Suggestion
+
+    return {
+        "assignment": Assignment._meta.db_table,
+        "suggestion": Suggestion._meta.db_table,
+        "reminder": Reminder._meta.db_table,
+        "notification": Notification._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "user": User._meta.db_table,
+    }
+
+
+def _flag(flag: str, condition: str, params: list, today: dt.date, staff: dict[int, list[int]]) -> tuple[int, int]:
+    """Flag, remind and notify in four set-based statements (INSERT … SELECT … ON CONFLICT DO NOTHING and one
+    UPDATE), so no row travels through Python; works on PostgreSQL and SQLite alike."""
+    t = _tables()
+    open_states = list(Assignment.OPEN)
+    where = f"a.state IN ({', '.join(['%s'] * len(open_states))}) AND {condition}"
+    where_params = [*open_states, *params]
+    now = timezone.now()
+    if flag == Assignment.Flag.RED:
+        kind, prefix, suffix, label = Reminder.Kind.RED, "超期催办：建议《", "》已超过办理期限 ", "超期"
+    else:
+        kind, prefix, suffix, label = Reminder.Kind.YELLOW, "临期提醒：建议《", "》将于此日到期：", "临期"
+    key = "a.code || ':' || %s || ':' || CAST(a.due_date AS TEXT)"
+    text = "%s || s.title || %s || CAST(a.due_date AS TEXT)"
+    base = f"FROM {t['assignment']} a JOIN {t['suggestion']} s ON s.id = a.suggestion_id WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT s.body_id, COUNT(*), MIN(a.id), MAX(a.id) {base} GROUP BY s.body_id", where_params)
+        per_body = cursor.fetchall()
+        if not per_body:
+            return 0, 0
+        cursor.execute(
+            f"INSERT INTO {t['reminder']} (assignment_id, kind, note, key, created_at, created_by_id) "
+            f"SELECT a.id, %s, SUBSTR({text}, 1, 300), {key}, %s, NULL {base} ON CONFLICT (key) DO NOTHING",
+            [kind, prefix, suffix, flag, now, *where_params],
+        )
+        cursor.execute(
+            f"INSERT INTO {t['notification']} (recipient_id, phone, email, subject, body, link, key, status, attempts,"
+            f" last_error, created_at) "
+            f"SELECT m.user_id, '', '', SUBSTR({text}, 1, 200), '', '/units/assignments/' || a.code || '/', "
+            f"'sugg:flag:' || {key} || ':' || CAST(m.user_id AS TEXT), %s, 0, '', %s "
+            f"FROM {t['assignment']} a JOIN {t['suggestion']} s ON s.id = a.suggestion_id "
+            f"JOIN {t['membership']} m ON m.unit_id = a.unit_id AND m.role = %s "
+            f"JOIN {t['user']} u ON u.id = m.user_id AND u.is_active "
+            f"WHERE {where} ON CONFLICT (key) DO NOTHING",
+            [prefix, suffix, flag, Notification.Status.PENDING, now, Role.UNIT, *where_params],
+        )
+        notes = cursor.rowcount
+        cursor.execute(
+            # No join needed: the condition only reads the assignment's own columns.
+            f"UPDATE {t['assignment']} SET flag = %s WHERE {where.replace('a.', '')}",
+            [flag, *where_params],
+        )
+        flagged = cursor.rowcount
+    digests = [
+        Notification(
+            recipient_id=user_id,
+            subject=f"督办提醒：{today:%Y-%m-%d} 新增{label}交办 {n} 件",
+            link=f"/suggestions/?flag={flag}",
+            key=f"sugg:digest:{body_id}:{flag}:{today:%Y%m%d}:{n}:{lo}:{hi}:{user_id}",
+        )
+        for body_id, n, lo, hi in per_body
+        for user_id in staff.get(body_id, ())
+    ]
+    created = Notification.objects.bulk_create(digests, ignore_conflicts=True)
+    return flagged, max(notes, 0) + len(created)
 
 
 def _unit_users() -> dict[int, list[int]]:
@@ -72,45 +132,6 @@ def _unit_users() -> dict[int, list[int]]:
     ):
         out.setdefault(unit_id, []).append(user_id)
     return out
-
-
-def _remind(rows, flag, today, unit_users, staff) -> int:
-    now = timezone.now()
-    kind = Reminder.Kind.RED if flag == Assignment.Flag.RED else Reminder.Kind.YELLOW
-    reminders, notes, per_body = [], [], {}
-    for pk, code, unit_id, due, _s_code, title, body_id in rows:
-        key = f"{code}:{flag}:{due:%Y%m%d}"
-        if flag == Assignment.Flag.RED:
-            text = f"超期催办：建议《{title}》已超过办理期限 {due:%Y-%m-%d}，请立即办理答复"
-        else:
-            text = f"临期提醒：建议《{title}》将于 {due:%Y-%m-%d} 到期，请抓紧办理"
-        reminders.append(Reminder(assignment_id=pk, kind=kind, note=text[:300], key=key, created_at=now))
-        for user_id in unit_users.get(unit_id, ()):
-            notes.append(
-                Notification(
-                    recipient_id=user_id,
-                    subject=text[:200],
-                    link=f"/units/assignments/{code}/",
-                    key=f"sugg:flag:{key}:{user_id}",
-                )
-            )
-        per_body.setdefault(body_id, []).append(code)
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=BATCH)
-    label = "超期" if flag == Assignment.Flag.RED else "临期"
-    for body_id, codes in per_body.items():
-        digest = hashlib.sha1(",".join(sorted(codes)).encode()).hexdigest()[:16]
-        for user_id in staff.get(body_id, ()):
-            notes.append(
-                Notification(
-                    recipient_id=user_id,
-                    subject=f"督办提醒：{today:%Y-%m-%d} 新增{label}交办 {len(codes)} 件",
-                    body="、".join(codes[:50]) + ("……" if len(codes) > 50 else ""),
-                    link=f"/suggestions/?flag={flag}",
-                    key=f"sugg:digest:{body_id}:{flag}:{today:%Y%m%d}:{digest}:{user_id}",
-                )
-            )
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=BATCH)
-    return len(notes)
 
 
 def _missed_commitments(today: dt.date) -> tuple[int, int]:
