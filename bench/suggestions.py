@@ -59,8 +59,20 @@ def build():
 
     from liaison.lib.codes import new_code
     from liaison.lib.workdays import WorkCalendar
-    from liaison.org.models import Body, Category, Deputy, HandlingUnit, Level, Mandate, Membership, Region, Role
-    from liaison.org.models import Station, Stationing, User
+    from liaison.org.models import (
+        Body,
+        Category,
+        Deputy,
+        HandlingUnit,
+        Level,
+        Mandate,
+        Membership,
+        Region,
+        Role,
+        Station,
+        Stationing,
+        User,
+    )
     from liaison.suggestions.models import Assignment, Suggestion
 
     rng = random.Random(7)
@@ -166,9 +178,9 @@ def main():
         django.setup()
         from django.conf import settings
         from django.core.management import call_command
+        from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
-        from django.db import connection
 
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         settings.NOTIFY_PROVIDERS = ["console"]
