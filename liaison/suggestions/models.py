@@ -130,7 +130,11 @@ class Suggestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["body", "case_year", "case_seq"], name="suggestion_unique_case_number")
         ]
-        indexes = [models.Index(fields=["body", "state"]), models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["body", "state"]),
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="suggestion_newest"),
+        ]
 
     def __str__(self):
         return self.title

@@ -73,7 +73,11 @@ def _deputy(user) -> Deputy:
 
 @login_required
 def suggestion_list(request):
-    qs = suggestions_visible_to(request.user).select_related("body", "lead_deputy", "category")
+    qs = (
+        suggestions_visible_to(request.user)
+        .select_related("body", "lead_deputy", "category")
+        .defer("cause", "reasons", "proposals", "review_note")
+    )
     q = request.GET.get("q", "").strip()[:50]
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(code__iexact=q) | Q(case_number__contains=q))
