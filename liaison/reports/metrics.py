@@ -23,7 +23,7 @@ from liaison.meetings.models import AgendaItem
 from liaison.opinions.models import Opinion
 from liaison.suggestions.models import ACCEPTED_STATES, Answer, Assignment, Consultation, Evaluation, Suggestion
 
-from .models import COLUMNS, MonthlyRollup
+from .models import COLUMNS, MonthlyRollup, StationMonthTotal
 
 # --- periods -------------------------------------------------------------------------------------------------
 
@@ -523,10 +523,14 @@ def percentile(hist: Counter, q: float) -> int | None:
     return max(hist)
 
 
-def rollup_rows(filters: Filters) -> QuerySet[MonthlyRollup]:
+def rollup_rows(filters: Filters, *, fine: bool = False) -> QuerySet[MonthlyRollup]:
+    """Rollup rows of the scope and period: the station-month totals unless a category, level or body filter
+    (or `fine`, e.g. grouping by category) needs the detailed rows."""
     if filters.deputy is not None:
         raise ValueError("deputy figures come from the source tables (figures_from_source)")
-    qs = MonthlyRollup.objects.filter(month__gte=filters.period.start, month__lt=filters.period.end)
+    fine = fine or bool(filters.category_id or filters.level or filters.body_id)
+    model = MonthlyRollup if fine else StationMonthTotal
+    qs = model.objects.filter(month__gte=filters.period.start, month__lt=filters.period.end)
     if filters.station is not None:
         qs = qs.filter(station=filters.station)
     elif filters.region is not None:
@@ -564,7 +568,8 @@ def grouped(filters: Filters, by: str, columns=None) -> dict:
     """{group value: {column: sum}} from rollups, e.g. by="month", "township_id", "station_id", "category_id"."""
     columns = columns or COLUMNS
     out = {}
-    for row in rollup_rows(filters).values(by).annotate(**{c: Sum(c) for c in columns}).order_by(by):
+    fine = by in ("category_id", "level", "body_id")
+    for row in rollup_rows(filters, fine=fine).values(by).annotate(**{c: Sum(c) for c in columns}).order_by(by):
         out[row.pop(by)] = {k: v or 0 for k, v in row.items()}
     return out
 

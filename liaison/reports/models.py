@@ -107,6 +107,37 @@ class MonthlyRollup(models.Model):
         return (self.month, self.region_id, self.station_id, self.category_id, self.level, self.body_id)
 
 
+class StationMonthTotal(models.Model):
+    """MonthlyRollup summed over category, level and body: one row per month × village × station.
+
+    Dashboards without a category/level/body filter read these (a county-year is ~2,000 rows, the city
+    ~7,500), so their speed does not depend on how many categories or bodies there are."""
+
+    month = models.DateField("月份")
+    region = models.ForeignKey("org.Region", verbose_name="村/社区", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField("区划路径", max_length=200)
+    county = models.ForeignKey("org.Region", null=True, on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey("org.Region", null=True, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey("org.Station", null=True, on_delete=models.CASCADE, related_name="+")
+    days_hist = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "月度联络站合计"
+        verbose_name_plural = "月度联络站合计"
+        indexes = [
+            models.Index(fields=["region_path", "month"], name="total_path_month"),
+            models.Index(fields=["station", "month"], name="total_station_month"),
+            models.Index(fields=["month", "region"], name="total_month_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.region_id}/{self.station_id}"
+
+
+for _column in COLUMNS:
+    StationMonthTotal.add_to_class(_column, models.BigIntegerField(default=0))
+
+
 class RollupState(models.Model):
     """Singleton: the Event id up to which rollups are current."""
 

@@ -21,7 +21,7 @@ from liaison.org.models import Region
 from liaison.suggestions.models import Suggestion
 
 from .metrics import DECISION_KINDS, OPINION_Q, add_months, month_of, suggestion_rows
-from .models import COLUMNS, MonthlyRollup, RollupState
+from .models import COLUMNS, MonthlyRollup, RollupState, StationMonthTotal
 
 # Events committed out of id order (concurrent transactions) are caught by re-reading this recent window.
 LATE_COMMIT_WINDOW = dt.timedelta(minutes=10)
@@ -138,15 +138,40 @@ def _local_month(value) -> dt.date:
     return value.replace(day=1)
 
 
+def totals(rows: dict[tuple, MonthlyRollup]) -> dict[tuple, StationMonthTotal]:
+    """The rows summed over category, level and body (month × village × station)."""
+    out: dict[tuple, StationMonthTotal] = {}
+    for r in rows.values():
+        key = (r.month, r.region_id, r.station_id)
+        t = out.get(key)
+        if t is None:
+            t = out[key] = StationMonthTotal(
+                month=r.month,
+                region_id=r.region_id,
+                region_path=r.region_path,
+                county_id=r.county_id,
+                township_id=r.township_id,
+                station_id=r.station_id,
+                days_hist={},
+            )
+        for c in COLUMNS:
+            setattr(t, c, getattr(t, c) + getattr(r, c))
+        for k, v in r.days_hist.items():
+            t.days_hist[k] = t.days_hist.get(k, 0) + v
+    return out
+
+
 def _store(cells: Cells | None, rows: dict[tuple, MonthlyRollup]) -> None:
-    if cells is None:
-        MonthlyRollup.objects.all().delete()
-    else:
-        for month, regions in cells.items():
-            regions = list(regions)
-            for i in range(0, len(regions), 500):
-                MonthlyRollup.objects.filter(month=month, region_id__in=regions[i : i + 500]).delete()
+    for model in (MonthlyRollup, StationMonthTotal):
+        if cells is None:
+            model.objects.all().delete()
+        else:
+            for month, regions in cells.items():
+                regions = list(regions)
+                for i in range(0, len(regions), 500):
+                    model.objects.filter(month=month, region_id__in=regions[i : i + 500]).delete()
     MonthlyRollup.objects.bulk_create(rows.values(), batch_size=2000)
+    StationMonthTotal.objects.bulk_create(totals(rows).values(), batch_size=2000)
 
 
 def _state() -> RollupState:
@@ -230,7 +255,7 @@ def refresh() -> RefreshResult:
     return result
 
 
-def _snapshot(row: MonthlyRollup) -> dict:
+def _snapshot(row) -> dict:
     values = {c: getattr(row, c) for c in COLUMNS}
     values["days_hist"] = {str(k): v for k, v in (row.days_hist or {}).items() if v}
     return values
@@ -255,6 +280,11 @@ def recount(*, fix: bool = True) -> list[str]:
             else:
                 changed = ", ".join(f"{k} {a[k]}→{b[k]}" for k in b if a[k] != b[k])
                 diffs.append(f"{label}：{changed}")
+        fresh_totals = {k: _snapshot(t) for k, t in totals(fresh).items()}
+        stored_totals = {(t.month, t.region_id, t.station_id): _snapshot(t) for t in StationMonthTotal.objects.all()}
+        if fresh_totals != stored_totals:
+            bad = {k for k in set(fresh_totals) | set(stored_totals) if fresh_totals.get(k) != stored_totals.get(k)}
+            diffs.append(f"月度联络站合计：{len(bad)} 行与源数据不一致")
         if fix:
             state = _state()
             _store(None, fresh)
