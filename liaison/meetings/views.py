@@ -219,11 +219,10 @@ def meeting_minutes(request, code):
     meeting = access_meeting(request.user, code)
     if meeting.minutes:
         handle = meeting.minutes.open("rb")
-    else:  # still open: a draft built from the current rows
+    else:  # still open (a draft), or a demo meeting without a stored file: built from the rows
         handle = ContentFile(build_minutes(meeting))
-    filename = (
-        f"{meeting.station.name}{meeting.year}年{meeting.month}月会商纪要{'' if meeting.minutes else '（草稿）'}.docx"
-    )
+    draft = "（草稿）" if meeting.state == Meeting.State.OPEN else ""
+    filename = f"{meeting.station.name}{meeting.year}年{meeting.month}月会商纪要{draft}.docx"
     return FileResponse(
         handle,
         as_attachment=True,

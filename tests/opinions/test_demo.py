@@ -1,0 +1,31 @@
+import pytest
+from django.db.models import Count
+
+from liaison.events.services import verify_chain
+from liaison.meetings.models import AgendaItem, Meeting
+from liaison.opinions.demo import load_history
+from liaison.opinions.models import Opinion, ReportBack
+from tests.cast import make_cast
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_a_year_of_history_with_work_for_the_demo_accounts(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cast = make_cast()
+    cast.deputy_user.username = "deputy"
+    cast.deputy_user.save(update_fields=["username"])
+    message = load_history()
+    assert "社情民意" in message
+    states = dict(Opinion.objects.values_list("state").annotate(n=Count("id")))
+    assert states[Opinion.State.CLOSED] > states.get(Opinion.State.REGISTERED, 0) > 0
+    assert Opinion.objects.filter(station=cast.station, state="to_suggestion", drafting_deputy=cast.deputy).count() >= 2
+    assert Opinion.objects.filter(station=cast.station, state="registered").count() >= 2
+    closed = Opinion.objects.filter(state=Opinion.State.CLOSED)
+    assert not closed.exclude(pk__in=ReportBack.objects.values("opinion_id")).exists()
+    assert Meeting.objects.filter(station=cast.station).exists()
+    assert AgendaItem.objects.exclude(decision="").exists()
+    sample = closed.order_by("pk").first()
+    assert verify_chain("opinion", sample.code)
+    # No meeting for the current month: the demo station head can open it.
+    assert load_history().startswith("社情民意已有数据")
