@@ -56,7 +56,16 @@ def require_region_role(user):
 
 def drill(metric: str, filters: m.Filters, part: str = "") -> str:
     query = f"metric={metric}&{filters.query()}" + (f"&part={part}" if part else "")
-    return f"{reverse('reports-items')}?{query}"
+    return f"{_items_url()}?{query}"
+
+
+_ITEMS_URL = []
+
+
+def _items_url() -> str:
+    if not _ITEMS_URL:
+        _ITEMS_URL.append(reverse("reports-items"))
+    return _ITEMS_URL[0]
 
 
 def filters_query(filters: m.Filters, **extra) -> str:
@@ -108,7 +117,9 @@ def _rates(sums: dict) -> dict:
     return {k: m.rate(sums, k) for k in m.RATE_KEYS}
 
 
-def ranking(filters: m.Filters, region: Region) -> dict:
+def ranking(filters: m.Filters, region: Region, *, link_ends: int | None = None) -> dict:
+    """Children of the region ranked by 办结率. `link_ends`: build drill-down links only for that many rows at
+    each end (the rows a page shows), not for all 620 stations of a city."""
     by, label = CHILD_LEVEL[region.level]
     groups = m.grouped(filters, by)
     names = _names(by, [k for k in groups if k is not None])
@@ -119,20 +130,24 @@ def ranking(filters: m.Filters, region: Region) -> dict:
         child = names.get(key)
         if child is None:
             continue
-        sub = _child_filters(filters, by, child)
+        values = _rates(sums)
         rows.append(
             {
                 "name": child.name,
                 "code": child.code,
+                "child": child,
                 "kind": "station" if by == "station_id" else "region",
                 "opinions": sums["op_received"],
                 "raised": sums["sg_raised"],
-                "rates": {k: m.fmt(k, v) for k, v in _rates(sums).items()},
-                "values": _rates(sums),
-                "urls": {k: drill(k, sub) for k in ("opinions", "raised", *m.RATE_KEYS)},
+                "rates": {k: m.fmt(k, v) for k, v in values.items()},
+                "values": values,
             }
         )
     rows.sort(key=lambda r: (-(r["values"]["closed_rate"] or -1), -r["raised"], r["name"]))
+    shown = rows if link_ends is None else rows[:link_ends] + rows[-link_ends:]
+    for r in shown:
+        sub = _child_filters(filters, by, r["child"])
+        r["urls"] = {k: drill(k, sub) for k in ("opinions", "raised", *m.RATE_KEYS)}
     return {"label": label, "rows": rows}
 
 
