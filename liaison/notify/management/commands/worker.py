@@ -10,6 +10,7 @@ import time
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from liaison.notify.services import deliver_pending
 
@@ -35,7 +36,10 @@ class Command(BaseCommand):
         last_run: dict[str, float] = {}
         available = get_commands()
         while True:
-            call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+            # db_worker calls close_old_connections(), which closes a connection that is inside a transaction
+            # (a test on PostgreSQL): run queued tasks only outside one — always the case in production.
+            if not transaction.get_connection().in_atomic_block:
+                call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
             if not no_periodic:
                 now = time.monotonic()
                 for name, period in PERIODIC_JOBS:
