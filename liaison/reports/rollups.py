@@ -294,3 +294,13 @@ def recount(*, fix: bool = True) -> list[str]:
                 state.last_run_at = timezone.now()
                 state.save()
     return diffs
+
+
+# Dashboards refresh inline when the periodic job has not run for this long (demo, or no worker running).
+MAX_STALENESS = dt.timedelta(minutes=2)
+
+
+def ensure_fresh() -> None:
+    state = RollupState.objects.order_by("pk").values("last_run_at", "built_at").first()
+    if state is None or state["built_at"] is None or state["last_run_at"] < timezone.now() - MAX_STALENESS:
+        refresh()

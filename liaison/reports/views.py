@@ -15,7 +15,7 @@ from liaison.org.selectors import access_station, scope_of
 
 from . import assessment as assess
 from . import bulletin as bulletins
-from . import dashboards
+from . import dashboards, rollups
 from . import metrics as m
 from .models import Bulletin
 
@@ -89,6 +89,7 @@ def index(request):
 
 @login_required
 def region_dashboard(request, code):
+    rollups.ensure_fresh()
     region = dashboards.region_for(request.user, code)
     if region.level == Region.Level.VILLAGE:
         station = Station.objects.filter(region=region).order_by("code").first()
@@ -121,6 +122,7 @@ def _ancestors(user, region):
 
 @login_required
 def township_comparison(request, code):
+    rollups.ensure_fresh()
     region = dashboards.region_for(request.user, code)
     filters = _filters(request, region=region)
     context = dashboards.comparison(filters, region)
@@ -134,6 +136,7 @@ def township_comparison(request, code):
 
 @login_required
 def station_dashboard(request, code):
+    rollups.ensure_fresh()
     station = access_station(request.user, code)
     filters = _filters(request, station=station)
     context = dashboards.station_view(filters)
@@ -172,6 +175,7 @@ def deputy_record(request, code):
 
 @login_required
 def assessment(request, code):
+    rollups.ensure_fresh()
     region = dashboards.region_for(request.user, code)
     year = _year(request)
     short = assess.shortlist(region, year)
@@ -348,6 +352,7 @@ def _item_rows(metric, objects, num_ids=None):
 
 @login_required
 def region_export(request, code, table):
+    rollups.ensure_fresh()
     region = dashboards.region_for(request.user, code)
     filters = _filters(request, region=region)
     if table == "ranking":
@@ -425,6 +430,7 @@ def _bulletin_month(value: str) -> dt.date:
 
 @login_required
 def bulletin_page(request, scope, code, month):
+    rollups.ensure_fresh()
     obj = _bulletin_scope(request.user, scope, code)
     b = bulletins.generate(obj, _bulletin_month(month))
     return render(
@@ -434,6 +440,7 @@ def bulletin_page(request, scope, code, month):
 
 @login_required
 def bulletin_file(request, scope, code, month, fmt):
+    rollups.ensure_fresh()
     obj = _bulletin_scope(request.user, scope, code)
     if fmt not in ("docx", "xlsx"):
         raise Http404
