@@ -145,9 +145,9 @@ class Opinion(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # The ledger: one station or many, newest first, optionally by state.
-            models.Index(fields=["station", "-created_at"], name="opinion_station_created"),
+            models.Index(fields=["station", "-created_at", "-id"], name="opinion_station_created_id"),
             models.Index(fields=["station", "state"], name="opinion_station_state"),
-            models.Index(fields=["-created_at"], name="opinion_created"),
+            models.Index(fields=["-created_at", "-id"], name="opinion_created_id"),
             models.Index(fields=["client_hash", "created_at"], name="opinion_client_created"),
         ]
 

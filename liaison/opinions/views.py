@@ -50,6 +50,7 @@ from .selectors import (
     can_manage_station,
     can_record_village_outcome,
     can_report_back,
+    ledger_page,
     ledger_queryset,
     ledger_rows,
     mediations_visible_to,
@@ -257,8 +258,7 @@ def ledger(request):
     if not _has_ledger(request.user):
         raise Http404("没有可查看的民情台账")
     qs, filters = ledger_queryset(request.user, request.GET)
-    qs = ledger_rows(qs).select_related("station__region")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ledger_page(qs, request.GET.get("page"), PAGE_SIZE)
     _contact_flags(request.user, page.object_list)
     stations = stations_visible_to(request.user)
     station_choices = list(stations.order_by("code").values_list("code", "name")[:301])
@@ -305,7 +305,7 @@ def ledger_export(request):
     if not _has_ledger(request.user):
         raise Http404
     qs, _filters = ledger_queryset(request.user, request.GET)
-    qs = ledger_rows(qs).select_related("station__region")
+    qs = ledger_rows(qs)
     user = request.user
     allowed = {}
 
