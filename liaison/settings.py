@@ -188,6 +188,9 @@ if not DEBUG:
 else:
     SECURE_CSP_REPORT_ONLY = _csp
 
+# Text intelligence: trained categoriser and similarity-index snapshot (plain arrays, never pickle).
+INSIGHT_DIR = Path(os.environ.get("LIAISON_INSIGHT_DIR", VAR_DIR / "insight"))
+
 # Background work: Django's tasks API with the database backend; `manage.py worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

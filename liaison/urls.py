@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("liaison.meetings.urls")),
     path("", include("liaison.suggestions.urls")),
     path("", include("liaison.reports.urls")),
+    path("", include("liaison.insight.urls")),
 ]

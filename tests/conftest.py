@@ -26,6 +26,16 @@ def _fast_hashing(settings):
     settings.NOTIFY_PROVIDERS = ["console"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_insight(settings, tmp_path):
+    # Each test gets an empty insight directory and a fresh in-process similarity index.
+    from liaison.insight import services
+
+    settings.INSIGHT_DIR = tmp_path / "insight"
+    services.SITE_INDEX.reset()
+    services.reset_categoriser()
+
+
 @pytest.fixture
 def cast(db):
     return make_cast()

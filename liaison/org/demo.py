@@ -29,6 +29,8 @@ SEED = 2023
 DEMO_EXTENSIONS: list[str] = [
     "liaison.opinions.demo.load_history",
     "liaison.suggestions.demo.load_history",
+    "liaison.insight.services.train",
+    "liaison.insight.services.rebuild_index",
 ]
 DEMO_PASSWORD = "Liaison@2026"
 

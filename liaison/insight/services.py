@@ -1,0 +1,321 @@
+"""Django glue around the plain-Python insight core: the site's similarity index, the categoriser,
+clusters across villages and hot topics.
+
+The similarity index lives in each process and is **incremental**: before every query it pulls the
+opinions and suggestions saved since its watermark (ids above the last one seen), so every web process
+and the worker see new items without a broker. `manage.py rebuild_insight_index` writes a snapshot to
+`var/insight/index/` that processes load at start instead of embedding the whole history again.
+Results always go back through the user's scope (`opinions_visible_to` / `suggestions_visible_to`), so the
+index can never leak an item the user may not see.
+"""
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from .categorise import Categoriser, LexiconCategoriser, Prediction
+from .similar import SimilarityIndex
+from .topics import Item, cluster, hot_topics
+
+log = logging.getLogger("liaison.insight")
+
+
+def insight_dir() -> Path:
+    return Path(settings.INSIGHT_DIR)
+
+
+def index_dir() -> Path:
+    return insight_dir() / "index"
+
+
+def model_dir() -> Path:
+    return insight_dir() / "model"
+
+
+MAX_TEXT = 2000  # characters of an item used for similarity (titles and the start of the text carry it)
+
+
+def _opinion_rows(after_id: int = 0):
+    from liaison.opinions.models import Opinion
+
+    qs = (
+        Opinion.objects.filter(id__gt=after_id)
+        .order_by("id")
+        .values_list("id", "code", "title", "content", "station__code", "station__region__path", "created_at")
+    )
+    for pk, code, title, content, station, path, created in qs.iterator(chunk_size=2000):
+        yield (
+            pk,
+            (
+                f"O:{code}",
+                f"{title}。{content}"[:MAX_TEXT],
+                {"kind": "opinion", "path": path, "station": station, "day": _day(created)},
+            ),
+        )
+
+
+def _suggestion_rows(after_id: int = 0):
+    from liaison.suggestions.models import Suggestion
+
+    qs = (
+        Suggestion.objects.filter(id__gt=after_id)
+        .order_by("id")
+        .values_list("id", "code", "title", "cause", "proposals", "station__code", "region__path", "created_at")
+    )
+    for pk, code, title, cause, proposals, station, path, created in qs.iterator(chunk_size=2000):
+        yield (
+            pk,
+            (
+                f"S:{code}",
+                f"{title}。{cause}。{proposals}"[:MAX_TEXT],
+                {"kind": "suggestion", "path": path or "", "station": station or "", "day": _day(created)},
+            ),
+        )
+
+
+def _day(value) -> str:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().isoformat()
+    return str(value)
+
+
+class SiteIndex:
+    """The process-wide index with its watermarks (last opinion id, last suggestion id)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.index: SimilarityIndex | None = None
+        self.marks = {"opinion": 0, "suggestion": 0}
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index, self.marks = None, {"opinion": 0, "suggestion": 0}
+
+    def _load(self) -> SimilarityIndex:
+        marks_file = index_dir() / "marks.txt"
+        if marks_file.exists():
+            try:
+                index = SimilarityIndex.from_dir(index_dir())
+                opinion, suggestion = (int(x) for x in marks_file.read_text().split())
+                self.marks = {"opinion": opinion, "suggestion": suggestion}
+                return index
+            except (OSError, ValueError) as exc:
+                log.warning("insight index snapshot unreadable (%s); rebuilding from the database", exc)
+        self.marks = {"opinion": 0, "suggestion": 0}
+        return SimilarityIndex()
+
+    def sync(self) -> SimilarityIndex:
+        with self.lock:
+            if self.index is None:
+                self.index = self._load()
+            for kind, rows in (("opinion", _opinion_rows), ("suggestion", _suggestion_rows)):
+                batch, last = [], self.marks[kind]
+                for pk, item in rows(self.marks[kind]):
+                    batch.append(item)
+                    last = pk
+                if batch:
+                    self.index.add_many(batch)
+                    self.marks[kind] = last
+            return self.index
+
+    def save(self) -> None:
+        with self.lock:
+            if self.index is None:
+                return
+            tmp = insight_dir() / "index.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            self.index.to_dir(tmp)
+            (tmp / "marks.txt").write_text(f"{self.marks['opinion']} {self.marks['suggestion']}")
+            shutil.rmtree(index_dir(), ignore_errors=True)
+            tmp.rename(index_dir())
+
+
+SITE_INDEX = SiteIndex()
+
+
+def rebuild_index() -> str:
+    """Rebuild the index from the database and write its snapshot (also run after loading the demo)."""
+    shutil.rmtree(index_dir(), ignore_errors=True)
+    SITE_INDEX.reset()
+    index = SITE_INDEX.sync()
+    SITE_INDEX.save()
+    return f"相似检索索引已重建：{len(index)} 条"
+
+
+@dataclass
+class SimilarHit:
+    kind: str  # "opinion" | "suggestion"
+    obj: object
+    score: float
+
+
+def similar_items(
+    user,
+    text: str,
+    *,
+    kinds=("opinion", "suggestion"),
+    region_path: str = "",
+    days: int = 730,
+    k: int = 8,
+    min_score: float = 0.35,
+    exclude: tuple[str, ...] = (),
+) -> list[SimilarHit]:
+    """Top-k items similar to `text` within a region subtree and time window, visible to `user`.
+
+    `exclude` holds index ids: "O:<opinion code>" or "S:<suggestion code>".
+    """
+    from liaison.opinions.selectors import opinions_visible_to
+    from liaison.suggestions.selectors import suggestions_visible_to
+
+    if not (text or "").strip():
+        return []
+    index = SITE_INDEX.sync()
+    since = (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+    kinds = set(kinds)
+
+    def where(meta):
+        return meta["kind"] in kinds and meta["day"] >= since and meta["path"].startswith(region_path)
+
+    hits = index.query(text[:MAX_TEXT], k=k * 3, where=where, min_score=min_score, exclude=exclude)
+    opinion_codes = [i[2:] for i, _ in hits if i.startswith("O:")]
+    suggestion_codes = [i[2:] for i, _ in hits if i.startswith("S:")]
+    found = {}
+    if opinion_codes:
+        for o in opinions_visible_to(user).filter(code__in=opinion_codes).select_related("station"):
+            found[f"O:{o.code}"] = SimilarHit("opinion", o, 0.0)
+    if suggestion_codes:
+        for s in suggestions_visible_to(user).filter(code__in=suggestion_codes):
+            found[f"S:{s.code}"] = SimilarHit("suggestion", s, 0.0)
+    out = []
+    for item_id, score in hits:
+        if item_id in found:
+            hit = found[item_id]
+            hit.score = round(score, 3)
+            out.append(hit)
+    return out[:k]
+
+
+# -- categoriser ---------------------------------------------------------------------------------------
+
+_categoriser_lock = threading.Lock()
+_categoriser: Categoriser | LexiconCategoriser | None = None
+
+
+def categoriser():
+    """The trained model from var/insight/model (plain arrays, never pickle), else the cold-start lexicon."""
+    global _categoriser
+    with _categoriser_lock:
+        if _categoriser is None:
+            try:
+                path = model_dir()
+                _categoriser = Categoriser.from_dir(path) if (path / "model.json").exists() else None
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("categoriser model unreadable (%s); using the lexicon", exc)
+                _categoriser = None
+            if _categoriser is None:
+                _categoriser = LexiconCategoriser()
+        return _categoriser
+
+
+def propose_category(text: str) -> Prediction:
+    return categoriser().predict(text or "")
+
+
+def training_data(limit: int = 200_000) -> tuple[list[str], list[str]]:
+    """The site's own categorised history. Staff corrections are the saved categories, so they train too."""
+    from liaison.opinions.models import Opinion
+    from liaison.suggestions.models import Suggestion
+
+    texts, labels = [], []
+    rows = (
+        Opinion.objects.filter(category__isnull=False)
+        .order_by("-id")
+        .values_list("title", "content", "category__name")[:limit]
+    )
+    for title, content, label in rows.iterator(chunk_size=2000):
+        texts.append(f"{title}\n{content}")
+        labels.append(label)
+    rows = (
+        Suggestion.objects.filter(category__isnull=False)
+        .order_by("-id")
+        .values_list("title", "cause", "category__name")[:limit]
+    )
+    for title, cause, label in rows.iterator(chunk_size=2000):
+        texts.append(f"{title}\n{cause}")
+        labels.append(label)
+    return texts, labels
+
+
+def reset_categoriser() -> None:
+    global _categoriser
+    with _categoriser_lock:
+        _categoriser = None
+
+
+def train(min_items: int = 50) -> str:
+    global _categoriser
+    texts, labels = training_data()
+    if len(texts) < min_items or len(set(labels)) < 2:
+        return f"已分类的事项只有 {len(texts)} 条，不足以训练（至少 {min_items} 条、2 个分类）；继续使用关键词词表。"
+    model = Categoriser(C=None).fit(texts, labels)
+    tmp = insight_dir() / "model.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    model.to_dir(tmp)
+    shutil.rmtree(model_dir(), ignore_errors=True)
+    tmp.rename(model_dir())
+    with _categoriser_lock:
+        _categoriser = None
+    return f"分类模型已训练：{len(texts)} 条，{len(set(labels))} 个分类"
+
+
+# -- clusters and hot topics ----------------------------------------------------------------------------
+
+MAX_TOPIC_ITEMS = 5000
+
+
+def _items(qs) -> list[Item]:
+    rows = qs.order_by("-created_at").values_list(
+        "code", "title", "content", "station__code", "station__name", "state"
+    )[:MAX_TOPIC_ITEMS]
+    return [
+        Item(code, f"{title}。{content}"[:MAX_TEXT], {"station": station, "station_name": name, "state": state})
+        for code, title, content, station, name, state in rows
+    ]
+
+
+def clusters_across_villages(opinions_qs, *, min_breadth: int = 2):
+    """Clusters of similar opinions spanning at least `min_breadth` stations (综合比选)."""
+    items = _items(opinions_qs)
+    by_code = {it.id: it for it in items}
+    out = []
+    for c in cluster(items):
+        if c.breadth < min_breadth:
+            continue
+        members = [by_code[i] for i in c.ids]
+        states: dict[str, int] = {}
+        for m in members:
+            states[m.meta["state"]] = states.get(m.meta["state"], 0) + 1
+        stations = sorted({m.meta["station_name"] for m in members})
+        out.append(
+            {
+                "label": c.label,
+                "size": c.size,
+                "breadth": c.breadth,
+                "stations": stations,
+                "codes": c.ids,
+                "states": states,
+            }
+        )
+    return out
+
+
+def hot_topics_for(current_qs, previous_qs, top: int = 10):
+    return hot_topics(_items(current_qs), _items(previous_qs), top=top)

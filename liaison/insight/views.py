@@ -1,0 +1,140 @@
+"""Insight pages: similar items (htmx partial), category proposal, hot topics, clusters across villages."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from liaison.opinions.selectors import opinions_visible_to
+from liaison.org.models import Region, Station
+from liaison.org.selectors import access_region, regions_visible_to, scope_of
+
+from . import services
+
+MAX_QUERY = 2000
+
+
+def _text(request) -> str:
+    return (request.GET.get("text") or request.GET.get("title") or "")[:MAX_QUERY]
+
+
+def _month(value: str | None) -> dt.date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in (value or "").split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _shift(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def default_region(user) -> Region:
+    """The broadest region the user may look at: their membership region, else their station's township."""
+    scope = scope_of(user)
+    visible = regions_visible_to(user)
+    if scope.everything:
+        return Region.objects.filter(parent__isnull=True).order_by("path").first()
+    if scope.region_paths:
+        return visible.filter(path__in=scope.region_paths).order_by("path").first()
+    station = Station.objects.filter(pk__in=scope.station_ids).select_related("region").first()
+    if station is None:
+        raise Http404("没有可分析的地区")
+    return station.region
+
+
+def _region(request) -> Region:
+    code = request.GET.get("region", "").strip()
+    return access_region(request.user, code) if code else default_region(request.user)
+
+
+@login_required
+@require_GET
+def similar(request):
+    kind = request.GET.get("kind", "all")
+    kinds = {"opinion": ("opinion",), "suggestion": ("suggestion",)}.get(kind, ("opinion", "suggestion"))
+    region_code = request.GET.get("region", "")
+    path = access_region(request.user, region_code).path if region_code else ""
+    hits = services.similar_items(
+        request.user, _text(request), kinds=kinds, region_path=path, exclude=tuple(request.GET.getlist("exclude"))
+    )
+    return render(request, "insight/_similar.html", {"hits": hits})
+
+
+@login_required
+@require_GET
+def categorise(request):
+    prediction = services.propose_category(_text(request))
+    return render(request, "insight/_category.html", {"prediction": prediction})
+
+
+@login_required
+@require_GET
+def topics(request):
+    region = _region(request)
+    month = _month(request.GET.get("month"))
+    raw = request.GET.get("months", "1")
+    months = max(1, min(int(raw), 12)) if raw.isdigit() else 1
+    start, end = _shift(month, -(months - 1)), _shift(month, 1)
+    prev_start = _shift(start, -months)
+    base = opinions_visible_to(request.user).filter(station__region__path__startswith=region.path)
+    current = base.filter(created_at__date__gte=start, created_at__date__lt=end)
+    previous = base.filter(created_at__date__gte=prev_start, created_at__date__lt=start)
+    hot = services.hot_topics_for(current, previous)
+    trend = list(
+        base.filter(created_at__date__gte=_shift(month, -11), created_at__date__lt=end)
+        .annotate(m=TruncMonth("created_at"))
+        .values("m")
+        .annotate(n=Count("id"))
+        .order_by("m")
+    )
+    chart = {
+        "labels": ["、".join(t.label[:3]) for t in hot],
+        "current": [t.size for t in hot],
+        "previous": [t.previous_size for t in hot],
+        "trend_months": [row["m"].strftime("%Y-%m") for row in trend],
+        "trend_counts": [row["n"] for row in trend],
+    }
+    return render(
+        request,
+        "insight/topics.html",
+        {
+            "region": region,
+            "month": month,
+            "months": months,
+            "hot": hot,
+            "chart": chart,
+            "current_total": current.count(),
+            "children": regions_visible_to(request.user).filter(parent=region),
+        },
+    )
+
+
+@login_required
+@require_GET
+def clusters(request):
+    region = _region(request)
+    month = _month(request.GET.get("month"))
+    qs = opinions_visible_to(request.user).filter(
+        station__region__path__startswith=region.path,
+        created_at__date__gte=month,
+        created_at__date__lt=_shift(month, 1),
+    )
+    return render(
+        request,
+        "insight/clusters.html",
+        {
+            "region": region,
+            "month": month,
+            "clusters": services.clusters_across_villages(qs),
+            "total": qs.count(),
+        },
+    )

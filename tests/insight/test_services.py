@@ -1,0 +1,86 @@
+"""The Django glue of insight: the site index, category proposals, training, scoped results."""
+
+import numpy as np
+import pytest
+
+from liaison.insight import services
+from liaison.opinions.services import register_opinion
+
+pytestmark = pytest.mark.django_db
+
+
+def opinion(cast, title, content, station=None, category=None):
+    station = station or cast.station
+    o, _ = register_opinion(
+        station=station,
+        channel="phone",
+        title=title,
+        content=content,
+        actor=cast.staff if station.region.path.startswith(cast.shitai.path) else cast.outsider,
+        category=category,
+    )
+    return o
+
+
+def test_it_finds_a_similar_opinion_and_picks_up_new_ones_incrementally(cast):
+    opinion(cast, "路灯不亮", "村口到小学的路灯坏了三个月，晚上孩子放学很危险")
+    opinion(cast, "垃圾清运", "垃圾桶满了没人清运，气味很大")
+    hits = services.similar_items(cast.staff, "村口路灯坏了好久，晚上放学孩子不安全")
+    assert hits and hits[0].obj.title == "路灯不亮"
+    # An item saved after the index was built is found by the next query, in any process.
+    opinion(cast, "桥梁破损", "河口的石桥栏杆断了，老人过桥害怕", station=cast.station_b)
+    hits = services.similar_items(cast.staff, "河口石桥栏杆断了")
+    assert hits and hits[0].obj.title == "桥梁破损"
+
+
+def test_it_never_returns_items_outside_the_users_scope(cast):
+    opinion(cast, "自来水浑浊", "东至沙山村自来水发黄浑浊，烧开有沉淀", station=cast.other_station)
+    assert services.similar_items(cast.staff, "自来水发黄浑浊有沉淀") == []
+    assert services.similar_items(cast.outsider, "自来水发黄浑浊有沉淀")[0].obj.title == "自来水浑浊"
+    assert services.similar_items(cast.unit_user, "自来水发黄浑浊有沉淀") == []
+    # A region filter narrows further within scope.
+    assert services.similar_items(cast.city_staff, "自来水发黄浑浊", region_path=cast.shitai.path) == []
+
+
+def test_it_answers_bad_input_without_crashing(cast):
+    opinion(cast, "路灯不亮", "路灯坏了")
+    for text in ["", "   ", "😀😀😀", "hello world", "\x00\x01\x02", "路" * 10000]:
+        services.similar_items(cast.staff, text)
+        prediction = services.propose_category(text)
+        assert 0.0 <= prediction.confidence <= 1.0
+    assert services.propose_category("").label is None
+
+
+def test_it_proposes_a_category_from_the_lexicon_before_training(cast):
+    assert services.propose_category("村里路灯不亮，井盖破损").label == "城乡建设"
+
+
+def test_it_trains_on_the_sites_history_and_stores_no_pickle(cast):
+    texts = {
+        "交通运输": ["公交线路太少，班车一天只有两趟", "乡道路面坑洼，客车难走", "希望增开到县城的公交班次"],
+        "卫生计生": ["村卫生室缺少常用药", "乡镇卫生院医生太少看病难", "希望村医定期上门给老人体检"],
+        "教育文体": ["村小学缺少体育器材", "希望建设农家书屋", "幼儿园离家太远孩子上学难"],
+    }
+    for label, samples in texts.items():
+        for i in range(20):
+            sample = samples[i % len(samples)]
+            opinion(cast, sample[:10], f"{sample}（第{i}户反映）", category=cast.categories[label])
+    message = services.train(min_items=30)
+    assert "已训练" in message
+    files = {p.name for p in services.model_dir().iterdir()}
+    assert files == {"model.json", "arrays.npz"}
+    np.load(services.model_dir() / "arrays.npz", allow_pickle=False)  # plain arrays only
+    assert services.propose_category("增开公交班车").label == "交通运输"
+
+
+def test_it_declines_to_train_on_too_little_history(cast):
+    opinion(cast, "路灯", "路灯坏了", category=cast.categories["城乡建设"])
+    assert "不足以训练" in services.train()
+    assert not services.model_dir().exists()
+
+
+def test_it_rebuilds_and_reloads_the_index_snapshot(cast):
+    opinion(cast, "路灯不亮", "村口路灯坏了三个月")
+    assert "1 条" in services.rebuild_index()
+    services.SITE_INDEX.reset()
+    assert services.similar_items(cast.staff, "村口路灯坏了")[0].obj.title == "路灯不亮"
