@@ -167,21 +167,9 @@ def suggestions_for_report_back(station, year: int, month: int) -> list[Suggesti
 
 
 def similar_suggestions(user: User, text: str, *, limit: int = 5) -> list[Suggestion]:
-    """Scoped "已有类似建议" lookup: overlapping Chinese bigrams of the title (a simple stand-in for insight)."""
-    text = "".join(ch for ch in (text or "") if ch.strip())[:60]
-    if len(text) < 2:
-        return []
-    grams = list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))[:12]
-    q = Q(pk__in=[])
-    for gram in grams:
-        q |= Q(title__contains=gram)
-    candidates = list(
-        suggestions_visible_to(user)
-        .filter(q)
-        .exclude(state__in=(*PRIVATE_STATES, "withdrawn"))
-        .only("code", "title", "state", "case_number")
-        .order_by("-created_at")[:200]
-    )
-    scored = [(sum(g in s.title for g in grams), s) for s in candidates]
-    need = max(2, len(grams) // 3)
-    return [s for score, s in sorted(scored, key=lambda p: -p[0]) if score >= need][:limit]
+    """Scoped "已有类似建议" lookup through the insight similarity index (drafts and withdrawn ones left out)."""
+    from liaison.insight.services import similar_items
+
+    hits = similar_items(user, text, kinds=("suggestion",), k=limit * 3)
+    hidden = {*PRIVATE_STATES, "withdrawn"}
+    return [h.obj for h in hits if h.obj.state not in hidden][:limit]
