@@ -11,7 +11,9 @@ from ninja.security import django_auth
 
 from liaison.lib.errors import DomainError
 
+from .opinions import router as opinions_router
 from .org import router as org_router
+from .suggestions import router as suggestions_router
 
 api = NinjaAPI(title="联络站民意闭环平台 API", version="1", urls_namespace="api-v1", auth=django_auth)
 
@@ -32,3 +34,5 @@ def forbidden(request, exc):
 
 
 api.add_router("/", org_router)
+api.add_router("/", opinions_router)
+api.add_router("/", suggestions_router)

@@ -1,0 +1,61 @@
+import pytest
+
+from liaison.opinions.models import Opinion
+from liaison.opinions.services import register_opinion
+
+pytestmark = pytest.mark.django_db
+
+KEY = "a1b2c3d4e5f6g7h8i9j0"
+
+
+def submit(client, station_code, payload, key=KEY):
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        f"/api/v1/public/stations/{station_code}/opinions", payload, content_type="application/json", headers=headers
+    )
+
+
+def test_it_accepts_a_resident_submission_once_however_often_it_is_retried(cast, client):
+    payload = {"content": "村口路灯坏了三个月，晚上孩子放学很危险", "resident_phone": "13900001111"}
+    first = submit(client, cast.station.code, payload)
+    assert first.status_code == 201
+    again = submit(client, cast.station.code, payload)
+    assert again.status_code == 200
+    assert again.json()["code"] == first.json()["code"] and again.json()["password"] == first.json()["password"]
+    assert Opinion.objects.filter(station=cast.station).count() == 1
+
+
+def test_it_answers_bad_input_with_field_errors_not_500(cast, client):
+    assert submit(client, cast.station.code, {"content": ""}).status_code == 422
+    assert submit(client, cast.station.code, {"content": "长" * 5001}).status_code == 422
+    missing_key = submit(client, cast.station.code, {"content": "路灯坏了"}, key="")
+    assert missing_key.status_code == 422 and "表单已失效" in missing_key.json()["detail"]
+    assert submit(client, "ST-NOPE", {"content": "路灯坏了"}).status_code == 404
+    garbage = client.post(
+        f"/api/v1/public/stations/{cast.station.code}/opinions",
+        b"\x00\xff\xfe",
+        content_type="application/json",
+        headers={"Idempotency-Key": KEY},
+    )
+    assert garbage.status_code in (400, 422)
+    assert Opinion.objects.count() == 0
+
+
+def test_it_lists_opinions_in_scope_with_contacts_masked_for_others(cast, client_for):
+    register_opinion(
+        station=cast.station,
+        channel="phone",
+        title="路灯",
+        content="路灯坏了",
+        actor=cast.officer,
+        resident_name="张三",
+        resident_phone="13900001111",
+    )
+    staff = client_for(cast.staff).get("/api/v1/opinions").json()["items"]
+    assert staff[0]["resident_phone"] == "13900001111"
+    deputy = client_for(cast.deputy2_user).get("/api/v1/opinions").json()["items"]
+    assert deputy[0]["resident_phone"] == "139****1111" and deputy[0]["resident_name"] == "张*"
+    assert client_for(cast.outsider).get("/api/v1/opinions").json()["count"] == 0
+    assert client_for(cast.unit_user).get("/api/v1/opinions").json()["count"] == 0
+    code = staff[0]["code"]
+    assert client_for(cast.outsider).get(f"/api/v1/opinions/{code}").status_code == 404
