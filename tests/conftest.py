@@ -29,8 +29,11 @@ def _fast_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_insight(settings, tmp_path):
     # Each test gets an empty insight directory and a fresh in-process similarity index.
+    from django.core.cache import cache
+
     from liaison.insight import services
 
+    cache.clear()
     settings.INSIGHT_DIR = tmp_path / "insight"
     services.SITE_INDEX.reset()
     services.reset_categoriser()

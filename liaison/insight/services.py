@@ -228,28 +228,29 @@ def propose_category(text: str) -> Prediction:
     return categoriser().predict(text or "")
 
 
-def training_data(limit: int = 200_000) -> tuple[list[str], list[str]]:
-    """The site's own categorised history. Staff corrections are the saved categories, so they train too."""
+def training_data(per_category: int = 600) -> tuple[list[str], list[str]]:
+    """The site's own categorised history, newest first, at most `per_category` items per category.
+
+    Staff corrections are the saved categories, so they train too. The cap keeps training to seconds and
+    balances the classes (the linear SVM's fit time grows faster than linearly with the item count).
+    """
     from liaison.opinions.models import Opinion
+    from liaison.org.models import Category
     from liaison.suggestions.models import Suggestion
 
     texts, labels = [], []
-    rows = (
-        Opinion.objects.filter(category__isnull=False)
-        .order_by("-id")
-        .values_list("title", "content", "category__name")[:limit]
-    )
-    for title, content, label in rows.iterator(chunk_size=2000):
-        texts.append(f"{title}\n{content}")
-        labels.append(label)
-    rows = (
-        Suggestion.objects.filter(category__isnull=False)
-        .order_by("-id")
-        .values_list("title", "cause", "category__name")[:limit]
-    )
-    for title, cause, label in rows.iterator(chunk_size=2000):
-        texts.append(f"{title}\n{cause}")
-        labels.append(label)
+    for category in Category.objects.filter(is_active=True):
+        rows = list(
+            Suggestion.objects.filter(category=category).order_by("-id").values_list("title", "cause")[:per_category]
+        )
+        rows += list(
+            Opinion.objects.filter(category=category)
+            .order_by("-id")
+            .values_list("title", "content")[: per_category - len(rows)]
+        )
+        for title, text in rows:
+            texts.append(f"{title}\n{text}")
+            labels.append(category.name)
     return texts, labels
 
 
@@ -264,7 +265,7 @@ def train(min_items: int = 50) -> str:
     texts, labels = training_data()
     if len(texts) < min_items or len(set(labels)) < 2:
         return f"已分类的事项只有 {len(texts)} 条，不足以训练（至少 {min_items} 条、2 个分类）；继续使用关键词词表。"
-    model = Categoriser(C=None).fit(texts, labels)
+    model = Categoriser(C=0.5).fit(texts, labels)
     tmp = insight_dir() / "model.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -278,7 +279,7 @@ def train(min_items: int = 50) -> str:
 
 # -- clusters and hot topics ----------------------------------------------------------------------------
 
-MAX_TOPIC_ITEMS = 5000
+MAX_TOPIC_ITEMS = 3000  # most recent items of a period used for topics (a few seconds of work)
 
 
 def _items(qs) -> list[Item]:

@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import render
@@ -88,7 +89,10 @@ def topics(request):
     base = opinions_visible_to(request.user).filter(station__region__path__startswith=region.path)
     current = base.filter(created_at__date__gte=start, created_at__date__lt=end)
     previous = base.filter(created_at__date__gte=prev_start, created_at__date__lt=start)
-    hot = services.hot_topics_for(current, previous)
+    # Topic mining takes seconds on a county's month: cache it per user, period and latest opinion.
+    latest = base.aggregate(n=Max("id"))["n"]
+    key = f"insight-topics:{request.user.pk}:{region.code}:{start}:{end}:{latest}"
+    hot = cache.get_or_set(key, lambda: services.hot_topics_for(current, previous), 3600)
     trend = list(
         base.filter(created_at__date__gte=_shift(month, -11), created_at__date__lt=end)
         .annotate(m=TruncMonth("created_at"))
