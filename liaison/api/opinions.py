@@ -6,10 +6,9 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from liaison.insight.services import propose_category
 from liaison.lib.masking import mask_name, mask_phone
-from liaison.opinions.selectors import access_opinion, opinions_visible_to
+from liaison.opinions.selectors import access_opinion, opinions_visible_to, sees_contacts
 from liaison.opinions.services import client_hash, submit_public_opinion
 from liaison.org.models import Category, Station
-from liaison.org.selectors import can_see_contacts
 
 router = Router(tags=["社情民意"])
 
@@ -68,7 +67,7 @@ class OpinionOut(Schema):
 
 
 def _contacts(context, obj) -> bool:
-    return can_see_contacts(context["request"].user, obj.station.region.path)
+    return sees_contacts(context["request"].user, obj.station, obj)
 
 
 @router.post(

@@ -224,6 +224,10 @@ def categoriser():
         return _categoriser
 
 
+# Proposals at or above this confidence are filled in automatically when nobody chose a category.
+AUTO_CATEGORY_CONFIDENCE = 0.8
+
+
 def propose_category(text: str) -> Prediction:
     return categoriser().predict(text or "")
 

@@ -21,7 +21,9 @@ MAX_QUERY = 2000
 
 
 def _text(request) -> str:
-    return (request.GET.get("text") or request.GET.get("title") or "")[:MAX_QUERY]
+    if request.GET.get("text"):
+        return request.GET["text"][:MAX_QUERY]
+    return f"{request.GET.get('title', '')}\n{request.GET.get('content', '')}".strip()[:MAX_QUERY]
 
 
 def _month(value: str | None) -> dt.date:

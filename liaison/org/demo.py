@@ -31,6 +31,7 @@ DEMO_EXTENSIONS: list[str] = [
     "liaison.suggestions.demo.load_history",
     "liaison.insight.services.train",
     "liaison.insight.services.rebuild_index",
+    "liaison.reports.demo.build_rollups",
 ]
 DEMO_PASSWORD = "Liaison@2026"
 

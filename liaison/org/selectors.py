@@ -25,6 +25,7 @@ class Scope:
     write_region_paths: tuple = ()  # subtrees writable (staff)
     station_ids: frozenset = frozenset()  # stations readable through a station role or stationing
     write_station_ids: frozenset = frozenset()  # station head / liaison officer
+    write_station_paths: tuple = ()  # region paths of those stations' villages
     unit_ids: frozenset = frozenset()
     deputy_id: int | None = None
 
@@ -52,6 +53,11 @@ def scope_of(user: User) -> Scope:
         m.station_id for m in memberships if m.role in (Role.STATION_HEAD, Role.LIAISON_OFFICER) and m.station_id
     }
     station_ids = set(write_station_ids)
+    write_station_paths = (
+        tuple(Station.objects.filter(pk__in=write_station_ids).values_list("region__path", flat=True))
+        if write_station_ids
+        else ()
+    )
     deputy = Deputy.objects.filter(user=user).only("id").first()
     if deputy is not None:
         roles.add(Role.DEPUTY)
@@ -63,6 +69,7 @@ def scope_of(user: User) -> Scope:
         write_region_paths=write_region_paths,
         station_ids=frozenset(station_ids),
         write_station_ids=frozenset(write_station_ids),
+        write_station_paths=write_station_paths,
         unit_ids=frozenset(m.unit_id for m in memberships if m.role == Role.UNIT and m.unit_id),
         deputy_id=deputy.id if deputy else None,
     )
@@ -191,7 +198,7 @@ def can_see_contacts(user: User, region_path: str | None = None) -> bool:
         return True
     if region_path is None:
         return bool(scope.write_region_paths or scope.write_station_ids)
-    return any(region_path.startswith(p) for p in scope.write_region_paths)
+    return any(region_path.startswith(p) for p in (*scope.write_region_paths, *scope.write_station_paths))
 
 
 def body_for_level(level: str, home_region: Region) -> Body | None:

@@ -84,3 +84,12 @@ def test_it_rebuilds_and_reloads_the_index_snapshot(cast):
     assert "1 条" in services.rebuild_index()
     services.SITE_INDEX.reset()
     assert services.similar_items(cast.staff, "村口路灯坏了")[0].obj.title == "路灯不亮"
+
+
+def test_it_fills_in_a_confident_category_at_intake_and_leaves_doubtful_ones_empty(cast):
+    confident = opinion(cast, "公交班次太少", "到县城的公交车一天只有两班，希望增开公交线路和班次")
+    assert confident.category.name == "交通运输"
+    doubtful = opinion(cast, "有个事", "想问问这个事情怎么办")
+    assert doubtful.category is None
+    chosen = opinion(cast, "公交班次太少", "希望增开公交班次", category=cast.categories["其他"])
+    assert chosen.category.name == "其他"

@@ -64,3 +64,13 @@ def test_it_routes_a_deputy_level_to_the_right_body(cast):
     assert body_for_level("county", cast.yuanxi) == cast.county_body
     assert body_for_level("township", cast.yuanxi) == cast.township_body
     assert body_for_level("provincial", cast.yuanxi) == cast.city_body
+
+
+def test_it_shows_contacts_to_the_station_roles_of_that_station_only(cast):
+    from liaison.org.selectors import can_see_contacts
+
+    assert can_see_contacts(cast.head, cast.yuanxi.path)
+    assert can_see_contacts(cast.officer, cast.yuanxi.path)
+    assert not can_see_contacts(cast.head, cast.taokeng.path)
+    assert not can_see_contacts(cast.deputy2_user, cast.yuanxi.path)
+    assert not can_see_contacts(cast.unit_user, cast.yuanxi.path)
