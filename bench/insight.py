@@ -441,7 +441,11 @@ def main() -> int:
         result = step()
         parts.append(result.pop("_markdown"))
         figures.update(result)
-    body = "\n".join(parts)
+    load = os.getloadavg()[2]
+    body = (
+        f"15-minute load average at the end of the run: {load:.1f} on {os.cpu_count()} cores "
+        "(timings are worse when the machine is shared).\n\n" + "\n".join(parts)
+    )
     if args.only or args.size != 1_000_000:
         body = f"Partial run: `--only {args.only or 'all'} --size {args.size:,}`.\n\n{body}"
     record(SECTION, body)
