@@ -313,3 +313,30 @@ class LookupFailure(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReceptionDuty(models.Model):
+    """The reception-day rota (坐堂接待排班): which deputies receive residents at the station on which day."""
+
+    station = models.ForeignKey("org.Station", verbose_name="联络站", on_delete=models.CASCADE, related_name="duties")
+    date = models.DateField("接待日期")
+    deputy = models.ForeignKey("org.Deputy", verbose_name="值班代表", on_delete=models.CASCADE, related_name="duties")
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="排班人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("排班时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "接待日排班"
+        verbose_name_plural = "接待日排班"
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["station", "date", "deputy"], name="duty_unique")]
+
+    def __str__(self):
+        return f"{self.date} {self.deputy}"

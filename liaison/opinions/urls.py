@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rota_views, views
 
 urlpatterns = [
     # Public, no account: the station's QR page and the resident's status page.
@@ -18,6 +18,12 @@ urlpatterns = [
     path("opinions/mediations/new/", views.mediation_new, name="opinions-mediation-new"),
     path("opinions/deputies/<str:code>/record/", views.deputy_record, name="opinions-deputy-record"),
     path("opinions/stations/<str:station_code>/poster/", views.poster, name="opinions-poster"),
+    path("opinions/stations/<str:station_code>/rota/", rota_views.station_rota, name="opinions-rota"),
+    path(
+        "opinions/stations/<str:station_code>/rota/<int:pk>/cancel/",
+        rota_views.cancel_duty,
+        name="opinions-rota-cancel",
+    ),
     path("opinions/<str:code>/", views.opinion_detail, name="opinions-detail"),
     path("opinions/<str:code>/photos/<int:pk>/", views.opinion_photo, name="opinions-photo"),
     path("opinions/<str:code>/<str:action>/", views.opinion_action, name="opinions-action"),

@@ -69,3 +69,12 @@ def test_it_serves_the_admin_in_chinese(cast, client_for):
     response = client_for(cast.admin).get("/admin/org/station/")
     assert response.status_code == 200
     assert "联络站" in response.content.decode()
+
+
+def test_it_serves_every_admin_list_to_the_administrator(cast, client_for):
+    from django.contrib import admin
+
+    client = client_for(cast.admin)
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert client.get(url).status_code == 200, url
