@@ -5,8 +5,8 @@ The similarity index lives in each process and is **incremental**: before every 
 opinions and suggestions saved since its watermark (ids above the last one seen), so every web process
 and the worker see new items without a broker. `manage.py rebuild_insight_index` writes a snapshot to
 `var/insight/index/` that processes load at start instead of embedding the whole history again.
-Results always go back through the user's scope (`opinions_visible_to` / `suggestions_visible_to`), so the
-index can never leak an item the user may not see.
+Hits always go back through the querysets the caller passes from its scope selectors, so the index can never
+leak an item the user may not see.
 """
 
 import datetime as dt
@@ -157,42 +157,36 @@ class SimilarHit:
 
 
 def similar_items(
-    user,
     text: str,
     *,
-    kinds=("opinion", "suggestion"),
+    visible: dict,
     region_path: str = "",
     days: int = 730,
     k: int = 8,
     min_score: float = 0.35,
     exclude: tuple[str, ...] = (),
 ) -> list[SimilarHit]:
-    """Top-k items similar to `text` within a region subtree and time window, visible to `user`.
+    """Top-k items similar to `text` within a region subtree and time window.
 
-    `exclude` holds index ids: "O:<opinion code>" or "S:<suggestion code>".
+    `visible` maps each kind to search ("opinion", "suggestion") to the queryset the user may see — the
+    caller's scope selector — so a hit outside it is dropped. `exclude` holds index ids ("O:<code>",
+    "S:<code>").
     """
-    from liaison.opinions.selectors import opinions_visible_to
-    from liaison.suggestions.selectors import suggestions_visible_to
-
-    if not (text or "").strip():
+    if not (text or "").strip() or not visible:
         return []
     index = SITE_INDEX.sync()
     since = (timezone.localdate() - dt.timedelta(days=days)).isoformat()
-    kinds = set(kinds)
 
     def where(meta):
-        return meta["kind"] in kinds and meta["day"] >= since and meta["path"].startswith(region_path)
+        return meta["kind"] in visible and meta["day"] >= since and meta["path"].startswith(region_path)
 
     hits = index.query(text[:MAX_TEXT], k=k * 3, where=where, min_score=min_score, exclude=exclude)
-    opinion_codes = [i[2:] for i, _ in hits if i.startswith("O:")]
-    suggestion_codes = [i[2:] for i, _ in hits if i.startswith("S:")]
     found = {}
-    if opinion_codes:
-        for o in opinions_visible_to(user).filter(code__in=opinion_codes).select_related("station"):
-            found[f"O:{o.code}"] = SimilarHit("opinion", o, 0.0)
-    if suggestion_codes:
-        for s in suggestions_visible_to(user).filter(code__in=suggestion_codes):
-            found[f"S:{s.code}"] = SimilarHit("suggestion", s, 0.0)
+    for kind, prefix in (("opinion", "O:"), ("suggestion", "S:")):
+        codes = [i[2:] for i, _ in hits if i.startswith(prefix)]
+        if codes and kind in visible:
+            for obj in visible[kind].filter(code__in=codes):
+                found[prefix + obj.code] = SimilarHit(kind, obj, 0.0)
     out = []
     for item_id, score in hits:
         if item_id in found:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from liaison.opinions.selectors import opinions_visible_to
 from liaison.org.models import Region, Station
 from liaison.org.selectors import access_region, regions_visible_to, scope_of
+from liaison.suggestions.selectors import suggestions_visible_to
 
 from . import services
 
@@ -63,12 +64,15 @@ def _region(request) -> Region:
 @require_GET
 def similar(request):
     kind = request.GET.get("kind", "all")
-    kinds = {"opinion": ("opinion",), "suggestion": ("suggestion",)}.get(kind, ("opinion", "suggestion"))
+    visible = {}
+    if kind in ("all", "opinion"):
+        visible["opinion"] = opinions_visible_to(request.user).select_related("station")
+    if kind in ("all", "suggestion"):
+        visible["suggestion"] = suggestions_visible_to(request.user)
     region_code = request.GET.get("region", "")
     path = access_region(request.user, region_code).path if region_code else ""
-    hits = services.similar_items(
-        request.user, _text(request), kinds=kinds, region_path=path, exclude=tuple(request.GET.getlist("exclude"))
-    )
+    exclude = tuple(request.GET.getlist("exclude"))
+    hits = services.similar_items(_text(request), visible=visible, region_path=path, exclude=exclude)
     return render(request, "insight/_similar.html", {"hits": hits})
 
 

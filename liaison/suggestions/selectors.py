@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from liaison.insight.services import similar_items
 from liaison.org.models import User
 from liaison.org.selectors import path_q, scope_of
 
@@ -168,8 +169,6 @@ def suggestions_for_report_back(station, year: int, month: int) -> list[Suggesti
 
 def similar_suggestions(user: User, text: str, *, limit: int = 5) -> list[Suggestion]:
     """Scoped "已有类似建议" lookup through the insight similarity index (drafts and withdrawn ones left out)."""
-    from liaison.insight.services import similar_items
-
-    hits = similar_items(user, text, kinds=("suggestion",), k=limit * 3)
+    hits = similar_items(text, visible={"suggestion": suggestions_visible_to(user)}, k=limit * 3)
     hidden = {*PRIVATE_STATES, "withdrawn"}
     return [h.obj for h in hits if h.obj.state not in hidden][:limit]

@@ -4,9 +4,16 @@ import numpy as np
 import pytest
 
 from liaison.insight import services
+from liaison.opinions.selectors import opinions_visible_to
 from liaison.opinions.services import register_opinion
+from liaison.suggestions.selectors import suggestions_visible_to
 
 pytestmark = pytest.mark.django_db
+
+
+def similar(user, text, **kw):
+    visible = {"opinion": opinions_visible_to(user), "suggestion": suggestions_visible_to(user)}
+    return services.similar_items(text, visible=visible, **kw)
 
 
 def opinion(cast, title, content, station=None, category=None):
@@ -25,27 +32,27 @@ def opinion(cast, title, content, station=None, category=None):
 def test_it_finds_a_similar_opinion_and_picks_up_new_ones_incrementally(cast):
     opinion(cast, "路灯不亮", "村口到小学的路灯坏了三个月，晚上孩子放学很危险")
     opinion(cast, "垃圾清运", "垃圾桶满了没人清运，气味很大")
-    hits = services.similar_items(cast.staff, "村口路灯坏了好久，晚上放学孩子不安全")
+    hits = similar(cast.staff, "村口路灯坏了好久，晚上放学孩子不安全")
     assert hits and hits[0].obj.title == "路灯不亮"
     # An item saved after the index was built is found by the next query, in any process.
     opinion(cast, "桥梁破损", "河口的石桥栏杆断了，老人过桥害怕", station=cast.station_b)
-    hits = services.similar_items(cast.staff, "河口石桥栏杆断了")
+    hits = similar(cast.staff, "河口石桥栏杆断了")
     assert hits and hits[0].obj.title == "桥梁破损"
 
 
 def test_it_never_returns_items_outside_the_users_scope(cast):
     opinion(cast, "自来水浑浊", "东至沙山村自来水发黄浑浊，烧开有沉淀", station=cast.other_station)
-    assert services.similar_items(cast.staff, "自来水发黄浑浊有沉淀") == []
-    assert services.similar_items(cast.outsider, "自来水发黄浑浊有沉淀")[0].obj.title == "自来水浑浊"
-    assert services.similar_items(cast.unit_user, "自来水发黄浑浊有沉淀") == []
+    assert similar(cast.staff, "自来水发黄浑浊有沉淀") == []
+    assert similar(cast.outsider, "自来水发黄浑浊有沉淀")[0].obj.title == "自来水浑浊"
+    assert similar(cast.unit_user, "自来水发黄浑浊有沉淀") == []
     # A region filter narrows further within scope.
-    assert services.similar_items(cast.city_staff, "自来水发黄浑浊", region_path=cast.shitai.path) == []
+    assert similar(cast.city_staff, "自来水发黄浑浊", region_path=cast.shitai.path) == []
 
 
 def test_it_answers_bad_input_without_crashing(cast):
     opinion(cast, "路灯不亮", "路灯坏了")
     for text in ["", "   ", "😀😀😀", "hello world", "\x00\x01\x02", "路" * 10000]:
-        services.similar_items(cast.staff, text)
+        similar(cast.staff, text)
         prediction = services.propose_category(text)
         assert 0.0 <= prediction.confidence <= 1.0
     assert services.propose_category("").label is None
@@ -83,7 +90,7 @@ def test_it_rebuilds_and_reloads_the_index_snapshot(cast):
     opinion(cast, "路灯不亮", "村口路灯坏了三个月")
     assert "1 条" in services.rebuild_index()
     services.SITE_INDEX.reset()
-    assert services.similar_items(cast.staff, "村口路灯坏了")[0].obj.title == "路灯不亮"
+    assert similar(cast.staff, "村口路灯坏了")[0].obj.title == "路灯不亮"
 
 
 def test_it_fills_in_a_confident_category_at_intake_and_leaves_doubtful_ones_empty(cast):
