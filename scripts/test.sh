@@ -6,6 +6,7 @@ PY=.venv/bin/python
 WORKERS=${TEST_WORKERS:-2}
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+$PY manage.py collectstatic --noinput -v 0
 
 case "${DATABASE_URL:-}" in
   postgres*) PG_URL=$DATABASE_URL ;;
