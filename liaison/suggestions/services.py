@@ -471,8 +471,9 @@ def assign(
 @transaction.atomic
 def sign(*, assignment: Assignment, actor: User) -> Assignment:
     _require_unit(actor, assignment)
-    _move_assignment(assignment, "signed", action="signed", actor=actor, updates={"signed_at": timezone.now()})
+    # Lock the suggestion first, like every other step, so its events are appended in one order.
     suggestion = _lock(assignment.suggestion)
+    _move_assignment(assignment, "signed", action="signed", actor=actor, updates={"signed_at": timezone.now()})
     if assignment.answers_suggestion and suggestion.state == State.ASSIGNED:
         _move(suggestion, State.HANDLING, action="handling", actor=actor, note=f"{assignment.unit.name}签收，开始办理")
     return assignment
