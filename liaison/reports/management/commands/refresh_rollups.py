@@ -13,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, full=False, **options):
         result = rollups.rebuild() if full else rollups.refresh()
+        if options["verbosity"] == 0:
+            return
         if result.full:
             self.stdout.write(f"全量重建：{result.rows} 行汇总")
         else:
