@@ -332,7 +332,7 @@ class DeputySheet(Sheet):
                 errors.append(RowError(rownum, "所在地区编码", f"找不到地区 {row['所在地区编码']}"))
             elif region is not None:
                 for label in _split(row["代表层级"]):
-                    if label in MANDATE_BY_LABEL and _mandate_region(MANDATE_BY_LABEL[label], region) is None:
+                    if label in MANDATE_BY_LABEL and region.congress_region(MANDATE_BY_LABEL[label]) is None:
                         errors.append(RowError(rownum, "代表层级", f"所在地区没有{label}人大"))
             bad = [c for c in _split(row["进驻联络站编码"]) if c not in stations]
             if bad:
@@ -356,7 +356,7 @@ class DeputySheet(Sheet):
                     deputy=deputy,
                     level=level,
                     defaults={
-                        "region": _mandate_region(level, region),
+                        "region": region.congress_region(level),
                         "term": row["届次"],
                         "electoral_unit": row["选区"],
                     },
@@ -368,11 +368,6 @@ class DeputySheet(Sheet):
             created += is_new
             updated += not is_new
         return created, updated
-
-
-def _mandate_region(level: str, home: Region) -> Region | None:
-    want = {Level.TOWNSHIP: Region.Level.TOWNSHIP, Level.COUNTY: Region.Level.COUNTY}.get(level, Region.Level.CITY)
-    return home.ancestor_of_level(want)
 
 
 class UnitSheet(Sheet):

@@ -56,6 +56,15 @@ class Region(models.Model):
             node = node.parent
         return node
 
+    def congress_region(self, mandate_level: str) -> "Region | None":
+        """The region whose congress a deputy of `mandate_level` living here belongs to.
+
+        Township and county deputies: the township / county above; city, provincial and national deputies
+        stationed here: the city, whose standing committee office collects their suggestions.
+        """
+        want = {"township": self.Level.TOWNSHIP, "county": self.Level.COUNTY}.get(mandate_level, self.Level.CITY)
+        return self.ancestor_of_level(want)
+
 
 class Category(models.Model):
     name = models.CharField("名称", max_length=40)

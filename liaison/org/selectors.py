@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Body, Deputy, HandlingUnit, Level, Membership, Region, Role, Station, Stationing, User
+from .models import Body, Deputy, HandlingUnit, Membership, Region, Role, Station, Stationing, User
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ def body_for_level(level: str, home_region: Region) -> Body | None:
     city, provincial and national deputies stationed here → the city standing committee's office,
     which forwards upward (the city office is the one that collects them in the liaison-station model).
     """
-    want = {Level.TOWNSHIP: Region.Level.TOWNSHIP, Level.COUNTY: Region.Level.COUNTY}.get(level, Region.Level.CITY)
-    region = home_region.ancestor_of_level(want)
+    region = home_region.congress_region(level)
     if region is None:
         return None
     return Body.objects.filter(region=region).first()
