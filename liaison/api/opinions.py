@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from liaison.insight.services import propose_category
 from liaison.lib.masking import mask_name, mask_phone
 from liaison.opinions.selectors import access_opinion, opinions_visible_to, sees_contacts
 from liaison.opinions.services import client_hash, submit_public_opinion
@@ -79,11 +78,8 @@ def _contacts(context, obj) -> bool:
 def submit_public(request, station_code: str, payload: PublicOpinionIn):
     station = get_object_or_404(Station, code=station_code, is_active=True)
     key = request.headers.get("Idempotency-Key", "")
+    # Without a (known) category the intake service fills in a confident proposal itself.
     category = Category.objects.filter(name=payload.category, is_active=True).first() if payload.category else None
-    if category is None:
-        guess = propose_category(f"{payload.title}\n{payload.content}")
-        if guess.label and guess.confidence >= 0.6:
-            category = Category.objects.filter(name=guess.label, parent__isnull=True).first()
     opinion, password, created = submit_public_opinion(
         station=station,
         key=key,
