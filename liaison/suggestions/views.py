@@ -122,12 +122,12 @@ def review_queue(request):
     scope = scope_of(request.user)
     if not (scope.everything or scope.write_region_paths):
         raise PermissionDenied("只有人大机关工作人员可以审查建议")
-    qs = Suggestion.objects.filter(state=State.SUBMITTED)
+    # Start from the user's scope, then keep what their own bodies review (staff write regions).
+    mine = suggestions_visible_to(request.user)
     if not scope.everything:
-        qs = qs.filter(path_q("body__region__path", scope.write_region_paths))
-    waiting = Suggestion.objects.filter(state__in=(State.ACCEPTED, State.RETURNED))
-    if not scope.everything:
-        waiting = waiting.filter(path_q("body__region__path", scope.write_region_paths))
+        mine = mine.filter(path_q("body__region__path", scope.write_region_paths))
+    qs = mine.filter(state=State.SUBMITTED)
+    waiting = mine.filter(state__in=(State.ACCEPTED, State.RETURNED))
     page = _page(request, qs.select_related("body", "lead_deputy", "category").order_by("submitted_at", "id"))
     return render(
         request,
@@ -145,7 +145,9 @@ def extension_queue(request):
     scope = scope_of(request.user)
     if not (scope.everything or scope.write_region_paths):
         raise PermissionDenied("只有人大机关工作人员可以审批延期")
-    qs = ExtensionRequest.objects.filter(state="pending").select_related("assignment__unit", "assignment__suggestion")
+    qs = ExtensionRequest.objects.filter(
+        state="pending", assignment__suggestion__in=suggestions_visible_to(request.user)
+    ).select_related("assignment__unit", "assignment__suggestion")
     if not scope.everything:
         qs = qs.filter(path_q("assignment__suggestion__body__region__path", scope.write_region_paths))
     return render(request, "suggestions/extension_queue.html", {"requests": qs.order_by("created_at")[:200]})
