@@ -5,13 +5,14 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from liaison.lib.xlsx import xlsx_response
 from liaison.org.models import Category, Level, Region, Station
-from liaison.org.selectors import access_station, scope_of
+from liaison.org.selectors import access_station, regions_visible_to, scope_of, stations_visible_to
 
 from . import assessment as assess
 from . import bulletin as bulletins
@@ -451,16 +452,8 @@ def bulletin_file(request, scope, code, month, fmt):
 
 @login_required
 def bulletin_list(request):
-    scope = scope_of(request.user)
-    qs = Bulletin.objects.select_related("region", "station")
-    if not scope.everything:
-        from django.db.models import Q
-
-        from liaison.org.selectors import path_q
-
-        q = path_q("region__path", scope.region_paths) | path_q("station__region__path", scope.region_paths)
-        if scope.write_station_ids:
-            q |= Q(station_id__in=scope.write_station_ids)
-        qs = qs.filter(q)
+    qs = Bulletin.objects.select_related("region", "station").filter(
+        Q(region__in=regions_visible_to(request.user)) | Q(station__in=stations_visible_to(request.user))
+    )
     page = Paginator(qs.order_by("-month", "kind", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/bulletins.html", {"page": page})

@@ -59,3 +59,12 @@ def test_it_catches_up_missed_months_never_skipping(cast, march):
 def test_it_runs_the_command(cast, march):
     call_command("monthly_bulletin", "--since", "2026-03")
     assert Bulletin.objects.filter(month=MARCH, region=cast.shitai).exists()
+
+
+def test_it_lists_only_bulletins_in_the_users_scope(cast, march, client_for):
+    rollups.rebuild()
+    bulletin.generate_missing(today=dt.date(2026, 4, 1))
+    staff = client_for(cast.staff).get("/reports/bulletins/").content.decode()
+    assert "石台县" in staff and "东至县" not in staff
+    outsider = client_for(cast.outsider).get("/reports/bulletins/").content.decode()
+    assert "东至县" in outsider and "石台县" not in outsider
