@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from liaison.opinions.selectors import opinions_visible_to
 from liaison.org.models import Region, Station
-from liaison.org.selectors import access_region, regions_visible_to, scope_of
+from liaison.org.selectors import access_region, broadest_region, regions_visible_to, scope_of
 from liaison.suggestions.selectors import suggestions_visible_to
 
 from . import services
@@ -43,13 +43,10 @@ def _shift(month: dt.date, n: int) -> dt.date:
 
 def default_region(user) -> Region:
     """The broadest region the user may look at: their membership region, else their station's township."""
-    scope = scope_of(user)
-    visible = regions_visible_to(user)
-    if scope.everything:
-        return Region.objects.filter(parent__isnull=True).order_by("path").first()
-    if scope.region_paths:
-        return visible.filter(path__in=scope.region_paths).order_by("path").first()
-    station = Station.objects.filter(pk__in=scope.station_ids).select_related("region").first()
+    region = broadest_region(user)
+    if region is not None:
+        return region
+    station = Station.objects.filter(pk__in=scope_of(user).station_ids).select_related("region").first()
     if station is None:
         raise Http404("没有可分析的地区")
     return station.region

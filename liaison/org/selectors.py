@@ -214,6 +214,16 @@ def body_for_level(level: str, home_region: Region) -> Body | None:
     return Body.objects.filter(region=region).first()
 
 
+def broadest_region(user: User) -> Region | None:
+    """The widest region the user looks at by default: the root for admins, else their largest membership region."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Region.objects.filter(parent__isnull=True).order_by("path").first()
+    if scope.region_paths:
+        return Region.objects.filter(path=min(scope.region_paths, key=len)).first()
+    return None
+
+
 def home_summary(user: User) -> dict:
     scope = scope_of(user)
     return {

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from liaison.lib.xlsx import xlsx_response
 from liaison.org.models import Category, Level, Region, Station
-from liaison.org.selectors import access_station, regions_visible_to, scope_of, stations_visible_to
+from liaison.org.selectors import access_station, broadest_region, regions_visible_to, scope_of, stations_visible_to
 
 from . import assessment as assess
 from . import bulletin as bulletins
@@ -70,14 +70,9 @@ def _period_options():
 @login_required
 def index(request):
     scope = scope_of(request.user)
-    if scope.everything:
-        root = Region.objects.filter(parent__isnull=True).order_by("path").first()
-        if root:
-            return redirect("reports-region", root.code)
-    if scope.region_paths:
-        region = Region.objects.filter(path=sorted(scope.region_paths, key=len)[0]).first()
-        if region:
-            return redirect("reports-region", region.code)
+    region = broadest_region(request.user)
+    if region:
+        return redirect("reports-region", region.code)
     if scope.write_station_ids:
         station = Station.objects.filter(pk__in=scope.write_station_ids).order_by("code").first()
         return redirect("reports-station", station.code)
