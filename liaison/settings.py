@@ -40,6 +40,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys of the audit chain's HMAC, "id:secret[,id:secret…]", first one signs (liaison/events/chain.py).
+# Kept outside the database; empty means one key derived from SECRET_KEY.
+AUDIT_KEYS = os.environ.get("LIAISON_AUDIT_KEYS", "")
 DEBUG = env_bool("LIAISON_DEBUG", False)
 ALLOWED_HOSTS = env_list("LIAISON_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LIAISON_CSRF_TRUSTED_ORIGINS", "")

@@ -1,12 +1,11 @@
 """The one event log: audit trail, timelines, residents' progress pages. Rows are never edited.
 
-Events are hash-chained per subject (each row hashes its content plus the previous row of the same
-subject). The chain is per subject because the subject's row is locked by the transition's conditional
-UPDATE in the same transaction, which serialises appends without a global lock.
+Events are chained per subject (see chain.py): a sequence number, the previous event's hash and a keyed
+hash over every stored field. Appends to one subject serialise on its ChainHead row (locked for the
+append), so concurrent writers can neither fork a chain nor reuse a sequence number; the unique
+(subject, seq) constraint is the backstop. Anchors are signed checkpoints of every chain's head, so a
+deleted tail — or a whole deleted chain — shows up in `manage.py verify_audit`.
 """
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +22,8 @@ class Event(models.Model):
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # PROTECT: the actor's id is part of the sealed event; users are deactivated, never deleted.
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_label = models.CharField("操作人", max_length=80, blank=True)
@@ -31,6 +31,8 @@ class Event(models.Model):
     note = models.TextField("说明", blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
     public = models.BooleanField("对群众可见", default=False)
+    seq = models.PositiveIntegerField("序号", default=0)
+    key_id = models.CharField(max_length=16, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
@@ -39,26 +41,52 @@ class Event(models.Model):
         verbose_name_plural = "事件"
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+        constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id", "seq"], name="event_seq_unique")]
 
     def __str__(self):
         return f"{self.subject_type}:{self.subject_id} {self.action}"
 
-    def compute_hash(self) -> str:
-        body = json.dumps(
-            [
-                self.prev_hash,
-                self.subject_type,
-                self.subject_id,
-                self.action,
-                self.from_state,
-                self.to_state,
-                self.actor_id,
-                self.at.isoformat(),
-                self.note,
-                self.data,
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(body.encode()).hexdigest()
+
+class ChainHead(models.Model):
+    """The latest (seq, hash) of one subject's chain; its row is the lock every append takes."""
+
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.CharField(max_length=40)
+    seq = models.PositiveIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    # Set by every append, cleared by the anchor that records this head.
+    unanchored = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id"], name="chainhead_subject_unique")]
+        indexes = [
+            models.Index(fields=["unanchored"], condition=models.Q(unanchored=True), name="chainhead_unanchored_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.subject_type}:{self.subject_id} #{self.seq}"
+
+
+class Anchor(models.Model):
+    """A signed checkpoint: the heads of every chain that changed since the previous anchor.
+
+    Anchors form their own chain (each signs the previous signature), and each can be exported off-site
+    (`anchor_audit --export FILE`), so deleting events, chains or recent anchors is detectable.
+    """
+
+    at = models.DateTimeField("时间")
+    last_event_id = models.BigIntegerField(default=0)
+    events = models.BigIntegerField("事件总数", default=0)
+    chains = models.BigIntegerField("链总数", default=0)
+    heads = models.JSONField(default=dict)
+    prev_signature = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计锚点"
+        verbose_name_plural = "审计锚点"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"锚点 #{self.pk}"

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from liaison.lib.errors import TransitionError
 
-from .models import Event
+from .chain import seal
+from .models import ChainHead, Event
 
 
 def record_event(
@@ -23,38 +24,33 @@ def record_event(
     public: bool = False,
     actor_label: str = "",
 ) -> Event:
-    last = (
-        Event.objects.filter(subject_type=subject_type, subject_id=subject_id)
-        .order_by("-at", "-id")
-        .values_list("hash", flat=True)
-        .first()
-    )
-    event = Event(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or (str(actor) if getattr(actor, "pk", None) else ""),
-        at=timezone.now(),
-        note=note,
-        data=data or {},
-        public=public,
-        prev_hash=last or "",
-    )
-    event.hash = event.compute_hash()
-    event.save()
+    """Append one event to its subject's chain.
+
+    The subject's ChainHead row is created if missing (a no-op when it exists, also under a race) and then
+    locked, so concurrent appends to one subject take turns and each sees the previous one's hash.
+    """
+    with transaction.atomic():
+        ChainHead.objects.bulk_create(
+            [ChainHead(subject_type=subject_type, subject_id=subject_id)], ignore_conflicts=True
+        )
+        head = ChainHead.objects.select_for_update().get(subject_type=subject_type, subject_id=subject_id)
+        event = Event(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=actor_label or (str(actor) if getattr(actor, "pk", None) else ""),
+            at=timezone.now(),
+            note=note,
+            data=data or {},
+            public=public,
+        )
+        seal(event, seq=head.seq + 1, prev_hash=head.hash)
+        event.save()
+        ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash, unanchored=True)
     return event
-
-
-def verify_chain(subject_type: str, subject_id: str) -> bool:
-    prev = ""
-    for event in Event.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("at", "id"):
-        if event.prev_hash != prev or event.compute_hash() != event.hash:
-            return False
-        prev = event.hash
-    return True
 
 
 def transition(
@@ -113,4 +109,4 @@ def timeline(subject_type: str, subject_id: str, *, public_only: bool = False):
     qs = Event.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related("actor")
     if public_only:
         qs = qs.filter(public=True)
-    return qs.order_by("at", "id")
+    return qs.order_by("seq", "at", "id")

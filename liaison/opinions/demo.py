@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from liaison.events.chain import save_heads, seal_new_chains
 from liaison.events.models import Event
 from liaison.lib.codes import ALPHABET
 from liaison.org.demo import _person, _phone
@@ -336,6 +337,13 @@ def _insert(model, rows) -> None:
             cursor.execute(sql + ", ".join([placeholders] * len(batch)), params)
 
 
+def _insert_events(rows) -> None:
+    """Events go through the same sealing as record_event (seq, previous hash, keyed hash, chain head)."""
+    heads = seal_new_chains(rows)
+    _insert(Event, rows)
+    save_heads(heads)
+
+
 def _next_month(d):
     return d.replace(year=d.year + (d.month == 12), month=d.month % 12 + 1, day=1)
 
@@ -589,7 +597,6 @@ def _write_events(h, opinions):
     rows = []
     for i, events in h.events.items():
         code = opinions[i].code
-        prev = ""
         for at, action, frm, to, note, public, data in sorted(events, key=lambda e: e[0]):
             e = R(
                 actor_id=None,
@@ -605,12 +612,9 @@ def _write_events(h, opinions):
                 note=note,
                 data=data,
                 public=public,
-                prev_hash=prev,
             )
-            e.hash = Event.compute_hash(e)
-            prev = e.hash
             rows.append(e)
-    _insert(Event, rows)
+    _insert_events(rows)
 
 
 def _write_meetings(rng, meetings, h, opinions, stationed, used):
@@ -665,9 +669,7 @@ def _write_meetings(rng, meetings, h, opinions, stationed, used):
             to_state="open",
             at=meeting.held_at.astimezone(UTC),
             note=f"召开{meeting.year}年{meeting.month}月会商",
-            prev_hash="",
         )
-        opened.hash = Event.compute_hash(opened)
         closed = R(
             actor_id=None,
             actor_label="",
@@ -680,13 +682,11 @@ def _write_meetings(rng, meetings, h, opinions, stationed, used):
             to_state="closed",
             at=meeting.closed_at.astimezone(UTC),
             note="会商结束，生成会议纪要",
-            prev_hash=opened.hash,
         )
-        closed.hash = Event.compute_hash(closed)
         events += [opened, closed]
     _insert(AgendaItem, items)
     _insert(Attendance, attendance)
-    _insert(Event, events)
+    _insert_events(events)
     return len(rows)
 
 

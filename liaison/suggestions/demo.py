@@ -15,6 +15,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.events.chain import save_heads, seal_new_chains
 from liaison.events.models import Event
 from liaison.lib.codes import ALPHABET
 from liaison.lib.workdays import WorkCalendar
@@ -312,7 +313,9 @@ def _bulk_history(rng) -> int:
         c.answer_id = c.answer.pk
     Commitment.objects.bulk_create(commitments, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations, batch_size=1000, ignore_conflicts=True)
+    heads = seal_new_chains(events)
     Event.objects.bulk_create(events, batch_size=2000)
+    save_heads(heads)
     _attach_opinions(rng)
     return len(suggestions)
 
@@ -357,7 +360,8 @@ def _pick_state(rng, age: int) -> str:
 
 
 def _chain(code: str, trail, actor) -> list[Event]:
-    out, prev = [], ""
+    """One suggestion's history as unsealed events, in order; `seal_new_chains` chains them."""
+    out = []
     for action, frm, to, note, at in trail:
         e = Event(
             subject_type="suggestion",
@@ -371,10 +375,7 @@ def _chain(code: str, trail, actor) -> list[Event]:
             ),
             at=at,
             note=note,
-            prev_hash=prev,
         )
-        e.hash = e.compute_hash()
-        prev = e.hash
         out.append(e)
     return out
 

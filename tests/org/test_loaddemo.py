@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from liaison.events.services import verify_chain
+from liaison.events.audit import verify_audit
 from liaison.org.models import Deputy, Region, Station, User
 from liaison.suggestions.models import Assignment, CoSigner, Suggestion
 from liaison.suggestions.selectors import suggestions_visible_to
@@ -58,7 +58,7 @@ def test_it_loads_chizhou_with_a_year_of_history_and_work_for_every_demo_account
     assert {"draft", "submitted", "accepted", "handling", "answered", "closed", "rejected", "rehandling"} <= states
     assert Assignment.objects.filter(flag="red").exists()
     story = Suggestion.objects.get(title="关于维修缘溪村村口石桥并加装护栏的建议")
-    assert story.state == "closed" and story.sources.count() == 2 and verify_chain("suggestion", story.code)
+    assert story.state == "closed" and story.sources.count() == 2 and verify_audit().ok
     assert all(s.opinion.state == "outcome_recorded" for s in story.sources.select_related("opinion"))
     # Work waiting for the demo accounts.
     assert suggestions_visible_to(User.objects.get(username="shitai_staff")).filter(state="submitted").exists()

@@ -21,6 +21,7 @@ PERIODIC_JOBS = [
     ("supervise", 600),
     ("refresh_rollups", 60),
     ("monthly_bulletin", 3600),
+    ("anchor_audit", 3600),
 ]
 
 
