@@ -47,12 +47,6 @@ class Meeting(models.Model):
         return f"{self.station.name}{self.year}年{self.month}月会商共议"
 
 
-TRANSITIONS = {
-    Meeting.State.OPEN: {Meeting.State.CLOSED},
-    Meeting.State.CLOSED: set(),
-}
-
-
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name="会商", on_delete=models.CASCADE, related_name="attendances")
     deputy = models.ForeignKey("org.Deputy", verbose_name="代表", on_delete=models.PROTECT, related_name="attendances")

@@ -9,12 +9,15 @@ from liaison.events.services import record_event, transition
 from liaison.lib.codes import new_code
 from liaison.lib.errors import DomainError, TransitionError
 from liaison.opinions import services as opinion_services
-from liaison.opinions.models import UNDECIDED, Opinion
+from liaison.opinions.lifecycle import UNDECIDED
+from liaison.opinions.models import Opinion
 from liaison.opinions.validation import clean_text
 from liaison.org.models import Deputy, HandlingUnit
 
+from . import lifecycle
 from .agenda import order_agenda
-from .models import TRANSITIONS, AgendaItem, Attendance, Meeting
+from .lifecycle import TRANSITIONS
+from .models import AgendaItem, Attendance, Meeting
 
 SUBJECT = "meeting"
 D = AgendaItem.Decision
@@ -22,6 +25,7 @@ D = AgendaItem.Decision
 
 def open_meeting(*, station, year: int, month: int, actor, held_at=None, place: str = "", chair: str = "") -> Meeting:
     """The station head opens the month's meeting; the agenda fills with the station's undecided opinions."""
+    lifecycle.require_open_permission(actor, station)
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("会商月份不正确")
     place = clean_text(place or station.address or station.name, label="地点", max_length=120)
@@ -69,6 +73,7 @@ def _fill_agenda(meeting: Meeting, actor) -> int:
 
 def refresh_agenda(*, meeting: Meeting, actor) -> int:
     """Add opinions registered since the meeting was opened."""
+    lifecycle.require(actor, "refresh", meeting)
     _require_open(meeting)
     with transaction.atomic():
         return _fill_agenda(meeting, actor)
@@ -82,6 +87,7 @@ def _require_open(meeting: Meeting):
 
 def record_attendance(*, meeting: Meeting, present: list[Deputy], actor) -> None:
     """Attendance of the stationed deputies: those listed were present, the others absent."""
+    lifecycle.require(actor, "attendance", meeting)
     _require_open(meeting)
     stationed = {d.pk: d for d in Deputy.objects.filter(stationings__station=meeting.station)}
     present_ids = {d.pk for d in present}
@@ -113,6 +119,7 @@ def decide_item(
 ) -> None:
     """One of the five decisions for an agenda item; the opinion moves through its own service."""
     meeting = item.meeting
+    lifecycle.require(actor, "decide", meeting)
     _require_open(meeting)
     if item.decision:
         raise TransitionError("该议题已作出决定")
@@ -162,6 +169,7 @@ def close_meeting(*, meeting: Meeting, actor) -> None:
     """End the meeting; the minutes (.docx) are generated once and kept with it. Undecided items carry over."""
     from .minutes import build_minutes
 
+    lifecycle.require(actor, "close", meeting)
     with transaction.atomic():
         transition(
             meeting,

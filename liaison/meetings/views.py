@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,11 +12,11 @@ from django.views.decorators.http import require_POST
 from liaison.lib.codes import normalise_code
 from liaison.lib.errors import DomainError
 from liaison.opinions.models import Opinion
-from liaison.opinions.selectors import can_manage_station, is_station_head
+from liaison.opinions.selectors import stations_headed_by
 from liaison.org.models import Deputy
-from liaison.org.selectors import access_station, scope_of, stations_visible_to
+from liaison.org.selectors import access_station, scope_of
 
-from . import services
+from . import lifecycle, services
 from .forms import AttendanceForm, DecisionForm, OpenMeetingForm, units_for
 from .minutes import build_minutes
 from .models import AgendaItem, Meeting
@@ -35,11 +34,7 @@ def meetings(request):
     if station_code:
         qs = qs.filter(station__code=station_code)
     # Stations whose head this user is (or manages), without this month's meeting yet.
-    can_open = [
-        s
-        for s in stations_visible_to(request.user).filter(pk__in=scope.write_station_ids).select_related("region")
-        if is_station_head(request.user, s)
-    ]
+    can_open = list(stations_headed_by(request.user).select_related("region"))
     held = set(
         Meeting.objects.filter(year=today.year, month=today.month, station__in=can_open).values_list(
             "station_id", flat=True
@@ -61,8 +56,7 @@ def meetings(request):
 @require_POST
 def meeting_open(request, station_code):
     station = access_station(request.user, station_code)
-    if not is_station_head(request.user, station):
-        raise PermissionDenied("只有站长可以召集会商")
+    lifecycle.require_open_permission(request.user, station)  # before the form: a wrong role is told so
     form = OpenMeetingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写正确的会商时间")
@@ -89,15 +83,13 @@ def meeting_open(request, station_code):
 def meeting_detail(request, code):
     meeting = access_meeting(request.user, code)
     station = meeting.station
-    chair = is_station_head(request.user, station)
-    manage = can_manage_station(request.user, station)
+    allowed = lifecycle.allowed_actions(request.user, meeting)
     items = list(
         meeting.items.select_related(
             "opinion__category", "opinion__deputy", "opinion__referred_unit", "opinion__drafting_deputy"
         ).order_by("position", "id")
     )
-    is_open = meeting.state == Meeting.State.OPEN
-    if is_open and chair:
+    if "decide" in allowed:
         units = list(units_for(station))
         deputies = list(Deputy.objects.filter(stationings__station=station).order_by("code"))
         for item in items:
@@ -117,8 +109,8 @@ def meeting_detail(request, code):
             "meeting": meeting,
             "items": items,
             "n_decided": sum(1 for i in items if i.decision),
-            "chair": chair and is_open,
-            "manage": manage and is_open,
+            "chair": "decide" in allowed,
+            "manage": "attendance" in allowed,
             "attendance_form": attendance_form,
             "attendances": list(meeting.attendances.select_related("deputy").order_by("deputy__code")),
             "report_back": report_back_section(station, year, month),
@@ -126,20 +118,17 @@ def meeting_detail(request, code):
     )
 
 
-def _meeting_for_write(request, code, *, chair=False):
+def _meeting_for_write(request, code, action: str):
+    """404 out of scope; 403 (before any form is read) when the lifecycle says this user may not `action`."""
     meeting = access_meeting(request.user, code)
-    allowed = (
-        is_station_head(request.user, meeting.station) if chair else can_manage_station(request.user, meeting.station)
-    )
-    if not allowed:
-        raise PermissionDenied("您没有此操作的权限")
+    lifecycle.require(request.user, action, meeting)
     return meeting
 
 
 @login_required
 @require_POST
 def meeting_attendance(request, code):
-    meeting = _meeting_for_write(request, code)
+    meeting = _meeting_for_write(request, code, "attendance")
     form = AttendanceForm(request.POST, station=meeting.station)
     if not form.is_valid():
         messages.error(request, "出席人员只能是本站的进站代表")
@@ -155,7 +144,7 @@ def meeting_attendance(request, code):
 @login_required
 @require_POST
 def meeting_refresh(request, code):
-    meeting = _meeting_for_write(request, code)
+    meeting = _meeting_for_write(request, code, "refresh")
     try:
         added = services.refresh_agenda(meeting=meeting, actor=request.user)
         messages.success(request, f"新增议题 {added} 项" if added else "没有新登记的社情民意")
@@ -167,7 +156,7 @@ def meeting_refresh(request, code):
 @login_required
 @require_POST
 def meeting_decide(request, code, item_id):
-    meeting = _meeting_for_write(request, code, chair=True)
+    meeting = _meeting_for_write(request, code, "decide")
     item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).select_related("opinion").first()
     if item is None:
         raise Http404
@@ -205,7 +194,7 @@ def meeting_decide(request, code, item_id):
 @login_required
 @require_POST
 def meeting_close(request, code):
-    meeting = _meeting_for_write(request, code, chair=True)
+    meeting = _meeting_for_write(request, code, "close")
     try:
         services.close_meeting(meeting=meeting, actor=request.user)
         messages.success(request, "会商已结束，会议纪要已生成")

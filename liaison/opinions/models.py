@@ -162,32 +162,9 @@ class Opinion(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.resident_phone)
 
-    @property
-    def is_undecided(self) -> bool:
-        return self.state in UNDECIDED
 
 
-S = Opinion.State
-# The one table of allowed opinion transitions (liaison.events.services.transition enforces it).
-TRANSITIONS = {
-    S.REGISTERED: {S.ANSWERED_ON_SPOT, S.NOT_ACCEPTED, S.ON_AGENDA},
-    S.ON_AGENDA: {S.VILLAGE_HANDLING, S.REFERRED, S.TO_SUGGESTION, S.DUPLICATE, S.NOT_FEASIBLE},
-    S.VILLAGE_HANDLING: {S.OUTCOME_RECORDED},
-    S.REFERRED: {S.OUTCOME_RECORDED},
-    S.TO_SUGGESTION: {S.IN_SUGGESTION},
-    S.IN_SUGGESTION: {S.OUTCOME_RECORDED},
-    S.ANSWERED_ON_SPOT: {S.REPORTED_BACK},
-    S.NOT_ACCEPTED: {S.REPORTED_BACK},
-    S.DUPLICATE: {S.REPORTED_BACK},
-    S.NOT_FEASIBLE: {S.REPORTED_BACK},
-    S.OUTCOME_RECORDED: {S.REPORTED_BACK},
-    S.REPORTED_BACK: {S.CLOSED},
-    S.CLOSED: set(),
-}
-UNDECIDED = (S.REGISTERED, S.ON_AGENDA)
-# States in which the resident has been given an answer: report-back may follow, the resident may rate.
-ANSWERED = (S.ANSWERED_ON_SPOT, S.NOT_ACCEPTED, S.DUPLICATE, S.NOT_FEASIBLE, S.OUTCOME_RECORDED)
-RATEABLE = (*ANSWERED, S.REPORTED_BACK, S.CLOSED)
+# States, their groups, the transition table and who may act: lifecycle.py.
 
 
 def photo_path(instance, filename):

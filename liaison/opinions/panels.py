@@ -6,7 +6,8 @@ from django.utils import timezone
 from liaison.org.models import Role
 from liaison.org.selectors import scope_of
 
-from .models import ANSWERED, UNDECIDED, Opinion
+from .lifecycle import ANSWERED, UNDECIDED
+from .models import Opinion
 
 LIMIT = 6
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from liaison.events.services import record_event
 from liaison.lib.errors import DomainError
 from liaison.org.models import Stationing
+from liaison.org.selectors import can_write_station
 
 from .models import ReceptionDuty, Visit
-from .selectors import can_manage_station
 
 
 def upcoming_reception_days(station, months: int = 3, today: dt.date | None = None) -> list[dt.date]:
@@ -33,7 +33,7 @@ def upcoming_reception_days(station, months: int = 3, today: dt.date | None = No
 
 
 def schedule_duty(*, station, date: dt.date, deputy, actor, note: str = "") -> ReceptionDuty:
-    if not can_manage_station(actor, station):
+    if not can_write_station(actor, station):
         raise DomainError("只有站长、联络员或人大工作人员可以排班")
     if date < timezone.localdate():
         raise DomainError("不能为已经过去的日期排班")
@@ -58,7 +58,7 @@ def schedule_duty(*, station, date: dt.date, deputy, actor, note: str = "") -> R
 
 
 def cancel_duty(*, duty: ReceptionDuty, actor) -> None:
-    if not can_manage_station(actor, duty.station):
+    if not can_write_station(actor, duty.station):
         raise DomainError("只有站长、联络员或人大工作人员可以调整排班")
     if duty.date < timezone.localdate():
         raise DomainError("已经过去的排班不能取消")

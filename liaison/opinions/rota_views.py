@@ -9,18 +9,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liaison.lib.errors import DomainError
 from liaison.org.models import Deputy
-from liaison.org.selectors import access_station
+from liaison.org.selectors import access_station, can_write_station
 
 from . import rota
 from .models import ReceptionDuty
-from .selectors import can_manage_station
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def station_rota(request, station_code):
     station = access_station(request.user, station_code)
-    manage = can_manage_station(request.user, station)
+    manage = can_write_station(request.user, station)
     if request.method == "POST":
         access_station(request.user, station_code, write=True)
         try:

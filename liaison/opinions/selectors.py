@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from liaison.org.models import Membership, Region, Role, Station
-from liaison.org.selectors import can_see_contacts, path_q, scope_of, stations_visible_to
+from liaison.org.selectors import can_see_contacts, can_write_station, path_q, scope_of, stations_visible_to
 
 from .models import Mediation, Opinion, Visit
 
@@ -31,19 +31,21 @@ def opinions_visible_to(user) -> QuerySet[Opinion]:
     return qs.filter(q)
 
 
-def can_manage_station(user, station: Station) -> bool:
-    """Station head, liaison officer, congress staff of the region, admin: register, decide, close."""
-    scope = scope_of(user)
-    if scope.everything or station.pk in scope.write_station_ids:
-        return True
-    return any(station.region.path.startswith(p) for p in scope.write_region_paths)
-
-
 def is_station_head(user, station: Station) -> bool:
     scope = scope_of(user)
     if scope.everything or any(station.region.path.startswith(p) for p in scope.write_region_paths):
         return True
     return Membership.objects.filter(user=user, role=Role.STATION_HEAD, station=station).exists()
+
+
+def stations_headed_by(user) -> QuerySet[Station]:
+    """The stations `user` may chair (is_station_head for each), in one query."""
+    scope = scope_of(user)
+    qs = stations_visible_to(user).filter(pk__in=scope.write_station_ids)
+    if scope.everything:
+        return qs
+    headed = Membership.objects.filter(user=user, role=Role.STATION_HEAD).values("station_id")
+    return qs.filter(path_q("region__path", scope.write_region_paths) | Q(pk__in=headed))
 
 
 def is_stationed_deputy(user, station: Station) -> bool:
@@ -54,7 +56,7 @@ def is_stationed_deputy(user, station: Station) -> bool:
 def can_report_back(user, opinion: Opinion) -> bool:
     scope = scope_of(user)
     return (
-        can_manage_station(user, opinion.station)
+        can_write_station(user, opinion.station)
         or (scope.deputy_id is not None and opinion.deputy_id == scope.deputy_id)
         or is_stationed_deputy(user, opinion.station)
     )
@@ -62,7 +64,7 @@ def can_report_back(user, opinion: Opinion) -> bool:
 
 def can_record_village_outcome(user, opinion: Opinion) -> bool:
     """The village committee of the station's village(s), or those who manage the station."""
-    if can_manage_station(user, opinion.station):
+    if can_write_station(user, opinion.station):
         return True
     scope = scope_of(user)
     if Role.VILLAGE_COMMITTEE not in scope.roles:

@@ -17,7 +17,9 @@ from liaison.lib.codes import new_code, new_query_password, normalise_code
 from liaison.lib.errors import DomainError, TransitionError
 from liaison.org.models import Category, Stationing
 
-from .models import RATEABLE, TRANSITIONS, LookupFailure, Mediation, Opinion, Photo, ReportBack, Visit
+from . import lifecycle
+from .lifecycle import RATEABLE, TRANSITIONS
+from .models import LookupFailure, Mediation, Opinion, Photo, ReportBack, Visit
 from .validation import CleanPhoto, clean_phone, clean_text
 
 SUBJECT = "opinion"
@@ -148,6 +150,7 @@ def register_opinion(
 
     Returns the opinion and its query password in clear — shown once, to be passed to the resident.
     """
+    lifecycle.require_register(actor, station)
     if channel not in Opinion.Channel.values or channel == Opinion.Channel.QR:
         raise DomainError("请选择正确的反映渠道")
     if deputy is not None and not Stationing.objects.filter(deputy=deputy, station=station).exists():
@@ -235,6 +238,7 @@ def log_visit(
     actor,
 ) -> tuple[Visit, list[tuple[Opinion, str]]]:
     """A deputy's visit (or reception day) and the opinions heard on it, all or nothing."""
+    lifecycle.require_own_record(actor, deputy, "走访")
     if kind not in Visit.Kind.values:
         raise DomainError("请选择走访方式")
     if not Stationing.objects.filter(deputy=deputy, station=station).exists():
@@ -273,6 +277,7 @@ def log_visit(
 
 def answer_on_spot(*, opinion: Opinion, answer: str, actor, told_now: bool = True) -> None:
     """当场答复. With `told_now` the answer was given to the resident face to face: that is the report-back."""
+    lifecycle.require(actor, "answer", opinion)
     answer = clean_text(answer, label="答复内容")
     with transaction.atomic():
         _transition(
@@ -297,6 +302,7 @@ def answer_on_spot(*, opinion: Opinion, answer: str, actor, told_now: bool = Tru
 
 def refuse_opinion(*, opinion: Opinion, reason: str, redirect_to: str = "", actor) -> None:
     """不予受理 (litigation, private matters …) with the reason and where to turn instead."""
+    lifecycle.require(actor, "refuse", opinion)
     reason = clean_text(reason, label="不予受理理由", max_length=1000)
     redirect_to = clean_text(redirect_to, label="建议反映渠道", max_length=200, required=False)
     note = reason + (f"（建议向{redirect_to}反映）" if redirect_to else "")
@@ -313,6 +319,7 @@ def refuse_opinion(*, opinion: Opinion, reason: str, redirect_to: str = "", acto
 
 
 def put_on_agenda(*, opinion: Opinion, actor, meeting_code: str = "") -> None:
+    lifecycle.require(actor, "put_on_agenda", opinion)
     with transaction.atomic():
         _transition(
             opinion,
@@ -331,6 +338,7 @@ def _decide(opinion, to, action, actor, *, note, public_note, updates, data=None
 
 
 def route_to_village(*, opinion: Opinion, due_date, actor, note: str = "", meeting_code: str = "") -> None:
+    lifecycle.require(actor, "route_to_village", opinion)
     if due_date is None:
         raise DomainError("村级办理需要填写办理期限")
     if due_date < timezone.localdate():
@@ -350,6 +358,7 @@ def route_to_village(*, opinion: Opinion, due_date, actor, note: str = "", meeti
 
 
 def refer_opinion(*, opinion: Opinion, unit, actor, note: str = "", meeting_code: str = "") -> None:
+    lifecycle.require(actor, "refer", opinion)
     if unit is None:
         raise DomainError("请选择转办的乡镇或部门")
     note = clean_text(note, label="说明", max_length=1000, required=False)
@@ -367,6 +376,7 @@ def refer_opinion(*, opinion: Opinion, unit, actor, note: str = "", meeting_code
 
 
 def turn_into_suggestion(*, opinion: Opinion, drafting_deputy, actor, note: str = "", meeting_code: str = "") -> None:
+    lifecycle.require(actor, "to_suggestion", opinion)
     if drafting_deputy is None:
         raise DomainError("请选择起草建议的代表")
     if not Stationing.objects.filter(deputy=drafting_deputy, station_id=opinion.station_id).exists():
@@ -386,6 +396,7 @@ def turn_into_suggestion(*, opinion: Opinion, drafting_deputy, actor, note: str 
 
 
 def mark_duplicate(*, opinion: Opinion, original: Opinion, actor, meeting_code: str = "") -> None:
+    lifecycle.require(actor, "mark_duplicate", opinion)
     if original is None:
         raise DomainError("请选择与之重复的社情民意")
     while original.duplicate_of_id:  # point at the root, never at another duplicate
@@ -408,6 +419,7 @@ def mark_duplicate(*, opinion: Opinion, original: Opinion, actor, meeting_code: 
 
 
 def mark_not_feasible(*, opinion: Opinion, reason: str, actor, meeting_code: str = "") -> None:
+    lifecycle.require(actor, "mark_not_feasible", opinion)
     reason = clean_text(reason, label="不可行的理由", max_length=1000)
     with transaction.atomic():
         _decide(
@@ -426,6 +438,7 @@ def record_outcome(*, opinion: Opinion, text: str, actor) -> None:
     """The village committee (村级办理) or the liaison officer (reply of the township/department) records the outcome."""
     if opinion.state not in (S.VILLAGE_HANDLING, S.REFERRED):
         raise TransitionError(f"当前状态“{opinion.get_state_display()}”不能登记办理结果")
+    lifecycle.require(actor, "outcome", opinion)
     text = clean_text(text, label="办理结果", max_length=2000)
     with transaction.atomic():
         _transition(
@@ -475,6 +488,7 @@ def record_suggestion_outcome(*, opinion: Opinion, text: str, actor) -> None:
 
 def record_report_back(*, opinion: Opinion, method: str, at, reaction: str, note: str = "", actor, deputy=None) -> None:
     """回访: the deputy or liaison officer told the resident the outcome (how, when, the resident's reaction)."""
+    lifecycle.require(actor, "reportback", opinion)
     if method not in ReportBack.Method.values:
         raise DomainError("请选择回访方式")
     if reaction not in ReportBack.Reaction.values:
@@ -500,6 +514,7 @@ def record_report_back(*, opinion: Opinion, method: str, at, reaction: str, note
 
 
 def close_opinion(*, opinion: Opinion, actor) -> None:
+    lifecycle.require(actor, "close", opinion)
     if not ReportBack.objects.filter(opinion=opinion).exists():
         raise TransitionError("尚未回访群众，不能关闭；请先登记回访记录")
     with transaction.atomic():
@@ -551,6 +566,7 @@ def lookup_opinion(*, code: str, password: str, client: str) -> Opinion:
 
 
 def record_mediation(*, deputy, station, date, parties: str, subject: str, steps: str, result: str, actor) -> Mediation:
+    lifecycle.require_own_record(actor, deputy, "矛盾纠纷化解")
     if result not in Mediation.Result.values:
         raise DomainError("请选择调解结果")
     if date is None or date > timezone.localdate():

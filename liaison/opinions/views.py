@@ -28,7 +28,7 @@ from liaison.lib.xlsx import xlsx_response
 from liaison.org.models import Category, Mandate, Station, Stationing
 from liaison.org.selectors import access_deputy, access_station, scope_of, stations_visible_to
 
-from . import services
+from . import lifecycle, services
 from .forms import (
     AnswerForm,
     LookupForm,
@@ -44,12 +44,10 @@ from .forms import (
     form_token,
     new_idempotency_key,
 )
-from .models import ANSWERED, RATEABLE, Opinion, Photo, ReportBack
+from .lifecycle import RATEABLE
+from .models import Opinion, Photo, ReportBack
 from .selectors import (
     access_opinion,
-    can_manage_station,
-    can_record_village_outcome,
-    can_report_back,
     ledger_page,
     ledger_queryset,
     ledger_rows,
@@ -340,17 +338,8 @@ def ledger_export(request):
 def opinion_detail(request, code):
     opinion = access_opinion(request.user, code)
     user = request.user
-    manage = can_manage_station(user, opinion.station)
-    report = can_report_back(user, opinion)
-    state = opinion.state
-    forms_ = {}
-    if state == S.REGISTERED and report:
-        forms_["answer"] = AnswerForm()
-        forms_["refuse"] = RefuseForm()
-    if (state == S.VILLAGE_HANDLING and can_record_village_outcome(user, opinion)) or (state == S.REFERRED and manage):
-        forms_["outcome"] = OutcomeForm()
-    if state in ANSWERED and report:
-        forms_["reportback"] = ReportBackForm()
+    allowed = lifecycle.allowed_actions(user, opinion)
+    offered = {"answer": AnswerForm, "refuse": RefuseForm, "outcome": OutcomeForm, "reportback": ReportBackForm}
     return render(
         request,
         "opinions/detail.html",
@@ -363,8 +352,8 @@ def opinion_detail(request, code):
             "agenda_items": list(opinion.agenda_items.select_related("meeting")),
             "duplicates": list(opinion.duplicates.only("code", "title")),
             "suggestions": _suggestions_for(opinion),
-            "forms": forms_,
-            "can_close": state == S.REPORTED_BACK and report,
+            "forms": {name: form() for name, form in offered.items() if name in allowed},
+            "can_close": "close" in allowed,
         },
     )
 
@@ -379,32 +368,29 @@ def opinion_photo(request, code, pk):
 def opinion_action(request, code, action):
     opinion = access_opinion(request.user, code)
     user = request.user
+    if action not in lifecycle.ACTIONS:
+        raise Http404
+    lifecycle.require(user, action, opinion)  # before the form: a wrong role gets 403, not a form error
     try:
         if action == "answer":
-            _require(can_report_back(user, opinion))
             form = _valid(AnswerForm(request.POST))
             services.answer_on_spot(
                 opinion=opinion, answer=form.cleaned_data["answer"], told_now=form.cleaned_data["told_now"], actor=user
             )
             messages.success(request, "已登记当场答复")
         elif action == "refuse":
-            _require(can_report_back(user, opinion))
             form = _valid(RefuseForm(request.POST))
             services.refuse_opinion(opinion=opinion, actor=user, **form.cleaned_data)
             messages.success(request, "已登记不予受理及理由")
         elif action == "outcome":
-            allowed = can_record_village_outcome(user, opinion) if opinion.state == S.VILLAGE_HANDLING else None
-            _require(allowed if allowed is not None else can_manage_station(user, opinion.station))
             form = _valid(OutcomeForm(request.POST))
             services.record_outcome(opinion=opinion, text=form.cleaned_data["text"], actor=user)
             messages.success(request, "已登记办理结果，请代表或联络员回访群众")
         elif action == "reportback":
-            _require(can_report_back(user, opinion))
             form = _valid(ReportBackForm(request.POST))
             services.record_report_back(opinion=opinion, actor=user, **form.cleaned_data)
             messages.success(request, "已登记回访")
         elif action == "close":
-            _require(can_report_back(user, opinion))
             services.close_opinion(opinion=opinion, actor=user)
             messages.success(request, "已关闭")
         else:
@@ -412,11 +398,6 @@ def opinion_action(request, code, action):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("opinions-detail", code=opinion.code)
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied("您没有此操作的权限")
 
 
 def _valid(form):
