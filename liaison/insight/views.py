@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from liaison.lib.months import shift_month
 from liaison.opinions.selectors import opinions_visible_to
 from liaison.org.models import Region, Station
 from liaison.org.selectors import access_region, broadest_region, regions_visible_to, scope_of
@@ -36,9 +37,7 @@ def _month(value: str | None) -> dt.date:
         return today.replace(day=1)
 
 
-def _shift(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+_shift = shift_month
 
 
 def default_region(user) -> Region:

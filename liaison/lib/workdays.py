@@ -8,11 +8,12 @@ Use `WorkCalendar.load()` once when computing many dates (one query for the over
 functions load a calendar per call and are fine for a single computation.
 """
 
-import calendar as _calendar
 import datetime as dt
 from collections.abc import Mapping
 
 import chinese_calendar
+
+from liaison.lib.months import add_months  # noqa: F401 (part of this module's API)
 
 
 class WorkCalendar:
@@ -72,13 +73,6 @@ class WorkCalendar:
         if paused_days:
             day = self.add_working_days(day, paused_days)
         return self.next_workday(day)
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    """Same day n calendar months later, clamped to the end of shorter months (Jan 31 + 1 → Feb 28/29)."""
-    month_index = day.month - 1 + n
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def is_workday(day: dt.date) -> bool:

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from liaison.lib import months
 from liaison.opinions.models import Opinion
 from liaison.org.selectors import stations_visible_to
 
@@ -29,8 +30,7 @@ def meeting_list(user) -> QuerySet[Meeting]:
     )
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
+previous_month = months.previous_month
 
 
 def report_back_section(station, year: int, month: int) -> dict:

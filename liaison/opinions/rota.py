@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liaison.events.services import record_event
 from liaison.lib.errors import DomainError
+from liaison.lib.months import next_month
 from liaison.org.models import Stationing
 from liaison.org.selectors import can_write_station
 
@@ -28,7 +29,7 @@ def upcoming_reception_days(station, months: int = 3, today: dt.date | None = No
         day = dt.date(year, month, station.reception_day)
         if day >= today:
             days.append(day)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = next_month(year, month)
     return days[:months]
 
 

@@ -1,6 +1,6 @@
 """Reads of opinions. Every list starts from `opinions_visible_to(user)`; single ones from `access_opinion`."""
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from liaison.lib.months import month_range
 from liaison.org.models import Membership, Region, Role, Station
 from liaison.org.selectors import can_see_contacts, can_write_station, path_q, scope_of, stations_visible_to
 
@@ -155,12 +156,9 @@ def ledger_queryset(user, params: dict) -> tuple[QuerySet[Opinion], dict]:
 def month_bounds(value: str) -> tuple[datetime | None, datetime | None]:
     try:
         year, month = (int(x) for x in value.split("-"))
-        first = date(year, month, 1)
-    except (ValueError, TypeError):
+        return month_range(year, month, timezone.get_current_timezone())
+    except (ValueError, TypeError, OverflowError):
         return None, None
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    tz = timezone.get_current_timezone()
-    return datetime.combine(first, time.min, tz), datetime.combine(nxt, time.min, tz)
 
 
 LEDGER_ORDER = ("-created_at", "-id")
