@@ -6,10 +6,13 @@ postgres://postgres@127.0.0.1:5432/liaison_bench_dash), loads the demo organisat
 N opinions and M suggestions (with assignments, answers, evaluations, consultations) set-based in SQL
 (INSERT … SELECT generate_series) over two years, builds the rollups, then measures the county and city
 dashboard pages (p50/p95 warm, through the Django test client as a logged-in user) and the same figures
-computed directly from the source tables, and writes them to docs/benchmarks.md.
+computed directly from the source tables, checks the dashboard figures against the independent SQL recount
+(liaison/reports/independent.py, written from PRODUCT.md's definitions, sharing no classification code with the
+rollups), writes the results to docs/benchmarks.md and prints them as one JSON line last.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -259,8 +262,8 @@ def main():
 
         from liaison.org.demo import load_demo
         from liaison.org.models import Membership, Region, Role, Station, User
+        from liaison.reports import independent, rollups
         from liaison.reports import metrics as m
-        from liaison.reports import rollups
         from liaison.reports.models import MonthlyRollup
 
         call_command("migrate", verbosity=0)
@@ -297,11 +300,14 @@ def main():
             filters = m.Filters(period, region=region)
             results[f"{label}_rollup"] = measure(lambda f=filters: m.figures(f), runs=args.runs)
             results[f"{label}_source"] = measure(lambda f=filters: m.figures_from_source(f), warm=1, runs=3)
-            a = m.figures(filters).as_dict()
-            b = m.figures_from_source(filters).as_dict()
-            results[f"{label}_equal"] = all(
-                (a[k] == b[k]) or (a[k] is not None and b[k] is not None and abs(a[k] - b[k]) < 1e-9) for k in a
-            )
+            # "figures equal": the dashboard's figures against the independent SQL recount (not against
+            # figures_from_source, which shares the rollups' classification code and so their mistakes).
+            t0 = time.perf_counter()
+            b = independent.figures(period.start, period.end, region_path=region.path)
+            results[f"{label}_independent_s"] = time.perf_counter() - t0
+            differences = independent.differences(m.figures(filters).as_dict(), b)
+            results[f"{label}_equal"] = not differences
+            results[f"{label}_differences"] = differences
 
         scale = f"{args.opinions:,} opinions and {args.suggestions:,} suggestions"
         if (args.opinions, args.suggestions) != (10_000_000, 1_000_000):
@@ -328,7 +334,9 @@ def main():
             target = "meets" if results[f"{label}_page"]["p95"] < 300 else "misses"
             lines.append(
                 f"- {label}: source ÷ rollup = {ratio:,.0f}×; page p95 {results[f'{label}_page']['p95']:.0f} ms "
-                f"({target} the 300 ms target); figures equal: {results[f'{label}_equal']}"
+                f"({target} the 300 ms target); figures equal to the independent SQL recount "
+                f"({results[f'{label}_independent_s']:.1f} s): {results[f'{label}_equal']}"
+                + (f" — {'; '.join(results[f'{label}_differences'])}" if results[f"{label}_differences"] else "")
             )
         body = "\n".join(lines)
         print(body)
@@ -336,6 +344,17 @@ def main():
             from bench._report import record
 
             record(SECTION, body)
+        summary = {"opinions": args.opinions, "suggestions": args.suggestions, "rollup_rows": n_rollups}
+        summary.update(generate_s=round(t_gen, 1), build_s=round(t_build, 1))
+        for label in ("county", "city"):
+            for kind in ("page", "rollup", "source"):
+                r = results[f"{label}_{kind}"]
+                summary[f"{label}_{kind}_p50_ms"] = round(r["p50"], 1)
+                summary[f"{label}_{kind}_p95_ms"] = round(r["p95"], 1)
+            summary[f"{label}_independent_s"] = round(results[f"{label}_independent_s"], 2)
+            summary[f"{label}_figures_equal"] = results[f"{label}_equal"]
+            summary[f"{label}_differences"] = results[f"{label}_differences"]
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
     finally:
         from django.db import connections
 

@@ -166,7 +166,9 @@ CONCLUDED = (
     OS.CLOSED,
 )
 REPORTED_BACK = (OS.REPORTED_BACK, OS.CLOSED)
-CLOSED_SUGGESTION = (Suggestion.State.CLOSED, Suggestion.State.FOLLOW_UP)
+# 办结 is the closed state only: 跟踪办理 (follow_up) is a closed item reopened because an answer commitment was
+# missed (PRODUCT.md: "milestones that reopen the item when missed"), closed again when staff close it.
+CLOSED_SUGGESTION = (Suggestion.State.CLOSED,)
 CHANNEL_COLUMNS = {f"op_{c}": c for c in Opinion.Channel.values}
 DECISION_KINDS = {f"dec_{d}": d for d in AgendaItem.Decision.values}
 
@@ -258,7 +260,8 @@ DEF_FEEDBACK = (
 )
 COHORT_NOTE = (
     "统计口径：社情民意按登记月份、代表建议按提交月份归入统计期；“已有处理结果”含当场答复、不予受理、重复合并、"
-    "暂不可行、已办结待回访、已回访、已关闭；“按期答复”指各轮答复均在办理期限内；“满意”指最近一轮测评无“不满意”；"
+    "暂不可行、已办结待回访、已回访、已关闭；“办结”不含因答复承诺逾期转入跟踪办理的建议；"
+    "“按期答复”指各轮答复均在办理期限内；“满意”指最近一轮测评无“不满意”；"
     "“首次答复即满意”指第一轮测评全部为“满意”；解决率按最近一次答复的类别计；答复天数自首次交办（无交办日期的自立案）"
     "至首次答复，按自然日计。"
 )

@@ -261,10 +261,11 @@ def _snapshot(row) -> dict:
     return values
 
 
-def recount(*, fix: bool = True) -> list[str]:
-    """Rebuild every rollup from the source tables; return the differences from what was stored."""
+def recount(*, fix: bool = True, fresh: dict[tuple, MonthlyRollup] | None = None) -> list[str]:
+    """Rebuild every rollup from the source tables (or take `fresh`, a `build(None)` made in the caller's
+    transaction); return the differences from what was stored."""
     with transaction.atomic():
-        fresh = build(None)
+        fresh = build(None) if fresh is None else fresh
         stored = {r.key(): r for r in MonthlyRollup.objects.all()}
         diffs = []
         for key in sorted(set(fresh) | set(stored), key=lambda k: tuple(str(x) for x in k)):

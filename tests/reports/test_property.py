@@ -96,7 +96,7 @@ def brute_force(cast, filters: m.Filters) -> dict:
         out["raised"] += 1
         accepted = s.state not in ("submitted", "rejected", "merged", "withdrawn", "draft", "cosigning")
         out["accepted"] += accepted
-        out["closed"] += s.state in ("closed", "follow_up")
+        out["closed"] += s.state == "closed"  # follow_up: reopened (missed commitment), not 办结
         if answers:
             out["answered"] += 1
             out["on_time"] += all(a.on_time for a in answers)

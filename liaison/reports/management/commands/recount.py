@@ -1,23 +1,45 @@
-"""Rebuild the rollups from the source tables and report any difference from what was stored."""
+"""Rebuild the rollups from the source tables and report any difference from what was stored; then check the
+rebuilt rollups against the independent SQL recount (liaison/reports/independent.py, written from PRODUCT.md's
+metric definitions and sharing no classification code with the rollups) and report every metric part where they
+disagree. Either kind of difference makes the command exit non-zero; only the first is repaired by the rebuild."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from liaison.reports import rollups
+from liaison.reports import independent, rollups
+
+MAX_LINES = 200
 
 
 class Command(BaseCommand):
-    help = "从源数据重算全部月度汇总，并报告与已存汇总的差异（有差异时以非零状态退出）"
+    help = (
+        "从源数据重算全部月度汇总，并报告与已存汇总的差异；再与按 PRODUCT.md 指标定义独立编写的 SQL 重算核对，"
+        "报告口径不一致的指标（有任一差异时以非零状态退出）"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只比较，不替换已存汇总")
 
     def handle(self, *args, dry_run=False, **options):
-        diffs = rollups.recount(fix=not dry_run)
+        with transaction.atomic():  # one transaction: the rebuild and the independent count read the same rows
+            fresh = rollups.build(None)
+            diffs = rollups.recount(fix=not dry_run, fresh=fresh)
+            disagreements = independent.compare(fresh.values())
         if not diffs:
             self.stdout.write("重算完成：汇总与源数据一致，没有差异。")
-            return
-        for line in diffs[:200]:
+        for line in diffs[:MAX_LINES]:
             self.stdout.write(line)
-        if len(diffs) > 200:
+        if len(diffs) > MAX_LINES:
             self.stdout.write(f"……共 {len(diffs)} 处差异")
-        raise CommandError(f"汇总与源数据有 {len(diffs)} 处差异" + ("" if dry_run else "（已按源数据重建）"))
+        if disagreements:
+            for line in disagreements:
+                self.stdout.write(line)
+        else:
+            self.stdout.write("独立核对：汇总与按指标定义直接编写的 SQL 重算一致。")
+        errors = []
+        if diffs:
+            errors.append(f"汇总与源数据有 {len(diffs)} 处差异" + ("" if dry_run else "（已按源数据重建）"))
+        if disagreements:
+            errors.append(f"{len(disagreements)} 项指标的汇总与独立重算不一致（统计口径有误，重建不能修复）")
+        if errors:
+            raise CommandError("；".join(errors))
