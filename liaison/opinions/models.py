@@ -163,7 +163,6 @@ class Opinion(models.Model):
         return mask_phone(self.resident_phone)
 
 
-
 # States, their groups, the transition table and who may act: lifecycle.py.
 
 

@@ -7,21 +7,26 @@ Set-based and idempotent:
   pass twice queues nothing twice; a new due date (extension, re-handling) makes a new key;
 - each body's staff get one digest per pass with new flags, not one message per item;
 - B/C commitments past their date become "missed"; a closed suggestion with a missed commitment re-enters
-  follow-up (跟踪办理) through the service, with its event.
+  follow-up (跟踪办理) through the service, with its event;
+- accepted suggestions not assigned within their body's `assign_working_days` working days of acceptance are
+  overdue for assignment (逾期未交办): the body's staff get one reminder per suggestion (keyed by its
+  assign-by date, so a second pass sends nothing).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from liaison.lib.workdays import WorkCalendar
 from liaison.notify.models import Notification
-from liaison.org.models import Membership, Role
+from liaison.notify.services import queue_notification
+from liaison.org.models import Body, Membership, Role, User
 
 from . import services
-from .models import Assignment, Commitment, Reminder, State
+from .models import Assignment, Commitment, Reminder, State, Suggestion
 
 YELLOW_WORKING_DAYS = 5
 
@@ -32,6 +37,7 @@ class Result:
     yellow: int = 0
     missed_commitments: int = 0
     follow_ups: int = 0
+    assign_overdue: int = 0
     notifications: int = 0
     details: list = field(default_factory=list)
 
@@ -50,7 +56,62 @@ def run(today: dt.date | None = None) -> Result:
         setattr(result, flag, n)
         result.notifications += notes
     result.missed_commitments, result.follow_ups = _missed_commitments(today)
+    with transaction.atomic():
+        result.assign_overdue, notes = _assign_overdue(today, calendar, staff)
+    result.notifications += notes
     return result
+
+
+# --- 交办时限: accepted suggestions waiting for assignment -----------------------------------------------------
+
+
+def assign_by(accepted_on: dt.date, working_days: int, calendar: WorkCalendar) -> dt.date:
+    """The last day to assign a suggestion accepted on `accepted_on`: the `working_days`-th working day after it."""
+    return calendar.add_working_days(accepted_on, working_days)
+
+
+def is_assign_overdue(accepted_on: dt.date, working_days: int, today: dt.date, calendar: WorkCalendar) -> bool:
+    """More than `working_days` working days have passed since acceptance (day N is inside, day N+1 is late)."""
+    return calendar.working_days_between(accepted_on, today) > working_days
+
+
+def _latest_overdue_acceptance(today: dt.date, working_days: int, calendar: WorkCalendar) -> dt.date:
+    """The latest acceptance day that is overdue by `today`: (day, today] holds working_days + 1 working days."""
+    day, count = today, 0
+    while True:
+        if calendar.is_workday(day):
+            count += 1
+            if count > working_days:
+                return day - dt.timedelta(days=1)
+        day -= dt.timedelta(days=1)
+
+
+def _assign_overdue(today: dt.date, calendar: WorkCalendar, staff: dict[int, list[int]]) -> tuple[int, int]:
+    """Remind each body's staff of accepted suggestions past the body's assignment limit: (newly overdue, sent)."""
+    tz = timezone.get_current_timezone()
+    users = User.objects.in_bulk({u for ids in staff.values() for u in ids})
+    overdue, sent = 0, 0
+    # One query per distinct body setting: bodies may set their own limit (Body.assign_working_days).
+    for limit in sorted(set(Body.objects.values_list("assign_working_days", flat=True))):
+        last = _latest_overdue_acceptance(today, limit, calendar)
+        before = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        rows = Suggestion.objects.filter(
+            state=State.ACCEPTED, body__assign_working_days=limit, accepted_at__lt=before
+        ).only("pk", "code", "title", "body_id", "accepted_at")
+        for suggestion in rows.order_by("accepted_at", "pk"):
+            due = assign_by(timezone.localdate(suggestion.accepted_at, tz), limit, calendar)
+            new = 0
+            for user_id in staff.get(suggestion.body_id, ()):
+                queued = queue_notification(
+                    recipient=users[user_id],
+                    subject=f"逾期未交办：建议《{suggestion.title}》应于 {due:%Y-%m-%d} 前交办",
+                    link=reverse("suggestions:assign", args=[suggestion.code]),
+                    key=f"sugg:assign-overdue:{suggestion.code}:{due:%Y%m%d}:{user_id}",
+                )
+                new += queued is not None
+            overdue += bool(new)
+            sent += new
+    return overdue, sent
 
 
 def _tables() -> dict:

@@ -10,17 +10,18 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liaison.events.services import timeline
 from liaison.lib.errors import DomainError
 from liaison.lib.masking import mask_name, mask_phone
 from liaison.lib.workdays import WorkCalendar
-from liaison.org.models import Deputy, HandlingUnit, Region, Role, User
+from liaison.org.models import Body, Deputy, HandlingUnit, Region, Role, User
 from liaison.org.selectors import can_see_contacts, path_q, scope_of
 
 from . import docx as docx_form
-from . import forms, services
+from . import forms, services, supervision
 from .models import (
     OPEN_STATES,
     Answer,
@@ -127,15 +128,35 @@ def review_queue(request):
     if not scope.everything:
         mine = mine.filter(path_q("body__region__path", scope.write_region_paths))
     qs = mine.filter(state=State.SUBMITTED)
-    waiting = mine.filter(state__in=(State.ACCEPTED, State.RETURNED))
+    waiting = list(
+        mine.filter(state__in=(State.ACCEPTED, State.RETURNED))
+        .select_related("body", "category")
+        .order_by("accepted_at", "id")[:100]
+    )
     page = _page(request, qs.select_related("body", "lead_deputy", "category").order_by("submitted_at", "id"))
+    # 交办时限 from each body's own setting (Body.assign_working_days), counted on the working-day calendar.
+    calendar, today = WorkCalendar.load(), services.today()
+    for s in waiting:
+        s.assign_by = s.assign_overdue = None
+        if s.state == State.ACCEPTED and s.accepted_at:
+            accepted_on, limit = timezone.localdate(s.accepted_at), s.body.assign_working_days
+            s.assign_by = supervision.assign_by(accepted_on, limit, calendar)
+            s.assign_overdue = supervision.is_assign_overdue(accepted_on, limit, today, calendar)
+    bodies = (
+        Body.objects.all()
+        if scope.everything
+        else Body.objects.filter(path_q("region__path", scope.write_region_paths))
+    )
+    limits = list(bodies.order_by("region__path").values_list("name", "assign_working_days"))
     return render(
         request,
         "suggestions/review_queue.html",
         {
             "page": page,
             "total": page.paginator.count,
-            "waiting": waiting.select_related("body", "category").order_by("accepted_at", "id")[:100],
+            "waiting": waiting,
+            "assign_limits": limits,
+            "assign_limit": limits[0][1] if len({n for _, n in limits}) == 1 else None,
         },
     )
 

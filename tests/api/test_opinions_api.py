@@ -59,3 +59,28 @@ def test_it_lists_opinions_in_scope_with_contacts_masked_for_others(cast, client
     assert client_for(cast.unit_user).get("/api/v1/opinions").json()["count"] == 0
     code = staff[0]["code"]
     assert client_for(cast.outsider).get(f"/api/v1/opinions/{code}").status_code == 404
+
+
+def test_it_answers_a_retry_that_raced_past_the_check_with_the_first_submissions_opinion(cast, client, monkeypatch):
+    # The first request commits between the retry's "already there?" check and its insert, however that check
+    # is written: the unique key refuses the retry's row, and the race handler returns the first one's opinion.
+    from liaison.opinions import services
+
+    real_clean, first = services._clean_fields, {}
+
+    def first_request_commits_now(**fields):
+        if not first:
+            first["started"] = True
+            first["opinion"], first["password"], _ = services.submit_public_opinion(
+                station=cast.station, key=KEY, content="村口路灯坏了三个月", client="first-request"
+            )
+        return real_clean(**fields)
+
+    monkeypatch.setattr(services, "_clean_fields", first_request_commits_now)
+    retry = submit(client, cast.station.code, {"content": "村口路灯坏了三个月"})
+    assert first, "the retry never got past its check"
+    assert retry.status_code == 200, retry.status_code
+    body = retry.json()
+    assert body["code"] == first["opinion"].code and body["password"] == first["password"]
+    assert body["created"] is False
+    assert list(Opinion.objects.values_list("code", flat=True)) == [first["opinion"].code]

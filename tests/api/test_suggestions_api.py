@@ -1,6 +1,6 @@
 import pytest
 
-from tests.suggestions.helpers import assigned
+from tests.suggestions.helpers import BYSTANDERS, assigned, private_and_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -14,3 +14,22 @@ def test_it_shows_a_unit_only_its_assignments_and_hides_confidential_identities(
     assert staff["lead_deputy"] == cast.deputy.name
     assert client_for(cast.unit_b_user).get(f"/api/v1/suggestions/{suggestion.code}").status_code == 404
     assert client_for(cast.outsider).get(f"/api/v1/suggestions/{suggestion.code}").status_code == 404
+
+
+def test_it_keeps_deputies_drafts_out_of_everyone_elses_api_answers(cast, client_for):
+    mine, cosigning, sent = private_and_submitted(cast)
+    for name in BYSTANDERS:
+        client = client_for(getattr(cast, name))
+        codes = {s["code"] for s in client.get("/api/v1/suggestions").json()["items"]}
+        assert sent.code in codes and not codes & {mine.code, cosigning.code}, name
+        for state in ("draft", "cosigning"):
+            assert client.get(f"/api/v1/suggestions?state={state}").json()["count"] == 0, name
+        for s in (mine, cosigning):
+            assert client.get(f"/api/v1/suggestions/{s.code}").status_code == 404, name
+    lead = client_for(cast.deputy_user)
+    assert {s["code"] for s in lead.get("/api/v1/suggestions").json()["items"]} == {
+        mine.code,
+        cosigning.code,
+        sent.code,
+    }
+    assert lead.get(f"/api/v1/suggestions/{mine.code}").json()["state"] == "draft"

@@ -15,6 +15,35 @@ def test_it_knows_national_day_2025_and_its_make_up_workdays():
     assert not CAL.is_workday(D(2025, 10, 12))  # ordinary Sunday
 
 
+def test_it_knows_mid_autumn_and_national_day_2026_and_their_make_up_workdays():
+    assert CAL.is_workday(D(2026, 9, 20))  # Sunday, make-up workday
+    assert not any(CAL.is_workday(D(2026, 9, d)) for d in (25, 26, 27))  # Mid-autumn (Fri–Sun)
+    assert not any(CAL.is_workday(D(2026, 10, d)) for d in range(1, 8))
+    assert CAL.is_workday(D(2026, 10, 10))  # Saturday, make-up workday
+    assert not CAL.is_workday(D(2026, 10, 11))  # ordinary Sunday
+    # Tue 29 Sep + 1 = Wed 30 Sep; + 2 = Thu 8 Oct; + 4 = the make-up Saturday; + 5 = Mon 12 Oct.
+    assert [CAL.add_working_days(D(2026, 9, 29), n) for n in range(1, 6)] == [
+        D(2026, 9, 30),
+        D(2026, 10, 8),
+        D(2026, 10, 9),
+        D(2026, 10, 10),
+        D(2026, 10, 12),
+    ]
+    assert CAL.add_working_days(D(2026, 9, 18), 1) == D(2026, 9, 20)  # Fri → the make-up Sunday
+    assert CAL.working_days_between(D(2026, 9, 24), D(2026, 10, 12)) == 7
+    assert CAL.due_date(D(2026, 7, 7), months=3) == D(2026, 10, 8)  # 7 Oct is a holiday
+    assert CAL.due_date(D(2026, 7, 10), months=3) == D(2026, 10, 10)  # a make-up Saturday stays
+
+
+def test_it_knows_spring_festival_2026_and_its_make_up_saturdays():
+    assert CAL.is_workday(D(2026, 2, 14)) and CAL.is_workday(D(2026, 2, 28))  # Saturdays, make-up workdays
+    assert not any(CAL.is_workday(D(2026, 2, d)) for d in range(15, 24))  # 15–23 Feb
+    assert CAL.add_working_days(D(2026, 2, 13), 1) == D(2026, 2, 14)
+    assert CAL.add_working_days(D(2026, 2, 13), 2) == D(2026, 2, 24)
+    assert CAL.working_days_between(D(2026, 2, 13), D(2026, 2, 28)) == 6  # 14, 24, 25, 26, 27, 28
+    assert CAL.due_date(D(2025, 11, 18), months=3) == D(2026, 2, 24)  # 18 Feb is in the holiday
+
+
 def test_it_adds_working_days_across_national_day():
     # Fri 26 Sep + 1 = Sun 28 Sep (make-up); + 2 = Tue 30 Sep; + 3 = Thu 9 Oct (holiday skipped)
     assert CAL.add_working_days(D(2025, 9, 26), 1) == D(2025, 9, 28)

@@ -91,7 +91,8 @@ def test_it_keeps_meetings_in_scope(cast, client_for):
     assert client_for(cast.outsider).get(f"/meetings/{meeting.code}/").status_code == 404
     assert client_for(cast.unit_user).get("/meetings/").status_code == 404
     assert client_for(cast.outsider).get(f"/meetings/{meeting.code}/minutes.docx").status_code == 404
-    assert client_for(cast.leader).get(f"/meetings/{meeting.code}/").status_code == 200
+    leader_page = client_for(cast.leader).get(f"/meetings/{meeting.code}/")
+    assert leader_page.status_code == 200 and cast.station.name in leader_page.content.decode()
     item = AgendaItem.objects.select_related("meeting").get()
     # The liaison officer prepares the meeting but does not decide; deputies and leaders cannot write.
     assert client_for(cast.officer).post(f"/meetings/{meeting.code}/refresh/").status_code == 302

@@ -62,9 +62,22 @@ def test_it_retries_when_the_sms_gateway_fails(cast, settings, gateway):
     assert n.status == "pending" and n.attempts == 1 and "500" in n.last_error
 
 
-def test_it_skips_sms_without_a_phone_or_gateway(cast, settings):
+def test_it_skips_sms_without_a_phone_or_gateway(cast, settings, gateway):
+    settings.NOTIFY_PROVIDERS = ["sms"]
+    # No gateway configured: nothing leaves the server, and the message is not retried for ever.
     settings.SMS_GATEWAY_URL = ""
-    providers.sms(Notification(subject="x", phone="13900001111"))  # no gateway: nothing happens
+    queue_notification(phone="13900001111", subject="没有短信网关")
+    assert deliver_pending() == 1
+    # A gateway, but a recipient without a phone number: nothing is posted to it either.
+    settings.SMS_GATEWAY_URL = gateway
+    assert not cast.staff.phone
+    queue_notification(recipient=cast.staff, subject="没有手机号")
+    assert deliver_pending() == 1
+    assert FakeGateway.received == []
+    assert list(Notification.objects.values_list("status", "attempts", "last_error")) == [("sent", 1, "")] * 2
+    # The same gateway does receive a message for a phone number (the skip above was not an outage).
+    providers.sms(Notification(subject="有手机号", phone="13900001111"))
+    assert [payload["phone"] for _, payload in FakeGateway.received] == ["13900001111"]
 
 
 def test_it_sends_email_over_smtp_provider(cast, settings):

@@ -14,7 +14,9 @@ S = Opinion.State
 
 def test_it_registers_a_phone_call_and_shows_the_password_once(cast, client_for):
     client = client_for(cast.officer)
-    assert client.get("/opinions/new/").status_code == 200
+    form = client.get("/opinions/new/")
+    assert form.status_code == 200
+    assert cast.station.name in form.content.decode() and cast.other_station.name not in form.content.decode()
     response = client.post(
         "/opinions/new/",
         {
@@ -47,7 +49,8 @@ def test_it_shows_a_bad_registration_as_a_message(cast, client_for):
 
 def test_it_logs_a_visit_with_two_opinions(cast, client_for):
     client = client_for(cast.deputy_user)
-    assert client.get("/opinions/visits/new/").status_code == 200
+    form = client.get("/opinions/visits/new/")
+    assert form.status_code == 200 and cast.station.name in form.content.decode()
     data = {
         "station": cast.station.pk,
         "kind": "door",

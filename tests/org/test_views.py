@@ -62,7 +62,10 @@ def test_it_masks_deputy_phones_for_roles_that_do_not_need_them(cast, client_for
 
 def test_it_keeps_import_for_admins(cast, client_for):
     assert client_for(cast.staff).get("/org/import/").status_code == 403
-    assert client_for(cast.admin).get("/org/import/").status_code == 200
+    page = client_for(cast.admin).get("/org/import/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "批量导入" in html and 'type="file"' in html and "/org/import/template/deputies.xlsx" in html
 
 
 def test_it_serves_the_admin_in_chinese(cast, client_for):
@@ -77,4 +80,6 @@ def test_it_serves_every_admin_list_to_the_administrator(cast, client_for):
     client = client_for(cast.admin)
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert str(model._meta.verbose_name) in response.content.decode(), url  # e.g. "选择 联络站 来修改"

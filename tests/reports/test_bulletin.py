@@ -40,7 +40,11 @@ def test_it_generates_a_docx_whose_numbers_equal_the_dashboard(cast, march, clie
 def test_it_generates_station_bulletins_and_refuses_the_current_month(cast, march, client_for):
     rollups.rebuild()
     client = client_for(cast.head)
-    assert client.get(f"/reports/bulletin/station/{cast.station.code}/2026-03/").status_code == 200
+    page = client.get(f"/reports/bulletin/station/{cast.station.code}/2026-03/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert cast.station.name in html and "2026年3月" in html and "办结率" in html
+    assert march["s"]["a"].code in html and march["s"]["other"].code not in html  # its own suggestions only
     assert Bulletin.objects.filter(station=cast.station, month=MARCH).exists()
     this = m.month_start(m.timezone.localdate())
     assert client.get(f"/reports/bulletin/station/{cast.station.code}/{this:%Y-%m}/").status_code == 404

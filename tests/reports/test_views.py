@@ -10,6 +10,10 @@ from liaison.reports import rollups
 MARCH = "from=2026-03&to=2026-03"
 
 
+def xlsx_rows(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+
+
 @pytest.fixture
 def built(cast, march):
     rollups.rebuild()
@@ -81,18 +85,51 @@ def test_it_shows_a_deputy_their_own_record(cast, built, client_for):
     assert client_for(cast.deputy2_user).get(f"/reports/deputy/{cast.deputy.code}/").status_code == 404
     x = client_for(cast.deputy_user).get(f"/reports/deputy/{cast.deputy.code}/?year=2026&format=xlsx")
     assert x.status_code == 200
+    rows = xlsx_rows(x)
+    assert rows[0] == ("项目", "数量", "权重", "积分")
+    items = {r[0]: r for r in rows[1:]}
+    assert items["领衔建议"][1] >= 1 and items["收集社情民意"][1] == 1  # the visit opinion of March
+    total = [r for r in rows if r[0] == "合计积分"]
+    points = [r[3] for r in rows[1 : rows.index(total[0])]]
+    assert total[0][3] == sum(points) and total[0][3] > 0
 
 
 def test_it_exports_the_assessment_and_shortlist(cast, built, client_for):
     client = client_for(cast.staff)
-    assert client.get(f"/reports/assessment/{cast.shitai.code}/?year=2026").status_code == 200
-    for table in ("stations", "shortlist"):
-        r = client.get(f"/reports/assessment/{cast.shitai.code}/export/{table}.xlsx?year=2026")
-        assert r.status_code == 200
-        load_workbook(io.BytesIO(b"".join(r.streaming_content)))
-    for table in ("ranking", "stations", "categories", "compare", "overdue"):
-        r = client.get(f"/reports/region/{cast.shitai.code}/export/{table}.xlsx?{MARCH}")
+    page = client.get(f"/reports/assessment/{cast.shitai.code}/?year=2026")
+    assert page.status_code == 200
+    assert cast.station.name in page.content.decode() and cast.station_b.name in page.content.decode()
+    shitai_stations = {cast.station.name, cast.station_b.name}
+
+    def export(url, table):
+        r = client.get(url)
         assert r.status_code == 200, table
+        rows = xlsx_rows(r)
+        assert all("沙山村" not in str(cell) for row in rows for cell in row), table  # another county
+        return rows[0], rows[1:]
+
+    base = f"/reports/assessment/{cast.shitai.code}/export"
+    heads, rows = export(f"{base}/stations.xlsx?year=2026", "stations")
+    assert heads[:3] == ("站点编码", "联络站", "乡镇") and heads[-2:] == ("得分", "星级")
+    assert {(r[0], r[1], r[2]) for r in rows} == {(s.code, s.name, "仁里镇") for s in (cast.station, cast.station_b)}
+    heads, rows = export(f"{base}/shortlist.xlsx?year=2026", "shortlist")
+    assert heads == ("类别", "编号", "名称", "积分/得分", "说明")
+    assert ("代表", cast.deputy.code, cast.deputy.name) in {r[:3] for r in rows}
+    # Every station is either shortlisted or listed as not eligible, with the reason.
+    assert sorted(r[2] for r in rows if r[0] in ("联络站", "不参评联络站")) == sorted(shitai_stations)
+    assert all(r[4] for r in rows if r[0] == "不参评联络站")
+    base = f"/reports/region/{cast.shitai.code}/export"
+    heads, rows = export(f"{base}/ranking.xlsx?{MARCH}", "ranking")
+    assert heads[1:4] == ("社情民意", "建议", "办结率") and [r[0] for r in rows] == ["仁里镇"]
+    assert rows[0][3] == "75.0%"  # the same 办结率 as the dashboard
+    for table in ("stations", "compare"):
+        heads, rows = export(f"{base}/{table}.xlsx?{MARCH}", table)
+        assert heads[0] == "联络站" and {r[0] for r in rows} == shitai_stations, table
+    heads, rows = export(f"{base}/categories.xlsx?{MARCH}", "categories")
+    assert heads == ("分类", "社情民意", "建议", "办结率") and "交通运输" in {r[0] for r in rows}
+    heads, rows = export(f"{base}/overdue.xlsx?{MARCH}", "overdue")
+    assert heads[:3] == ("建议编号", "案号", "标题")
+    assert [r[0] for r in rows] == [built["s"]["d"].code]  # the one overdue assignment
 
 
 def test_it_hides_another_county_from_an_outsider(cast, built, client_for):
@@ -118,7 +155,8 @@ def test_it_hides_another_county_from_an_outsider(cast, built, client_for):
     # Their own county shows only their own figures.
     html = client.get(f"/reports/region/{cast.dongzhi.code}/?{MARCH}").content.decode()
     assert "石台县" not in html and "仁里镇" not in html
-    assert client.get("/reports/bulletins/").status_code == 200
+    bulletins = client.get("/reports/bulletins/")
+    assert bulletins.status_code == 200 and "石台县" not in bulletins.content.decode()
 
 
 def test_it_lets_a_unit_see_no_statistics(cast, built, client_for):

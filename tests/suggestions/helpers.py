@@ -81,3 +81,22 @@ def answered(cast, answer_class="A", **kw):
     )
     s.refresh_from_db()
     return s, lead, co
+
+
+# Everyone who reaches a station's or a region's suggestions but neither leads nor was invited to co-sign them.
+BYSTANDERS = ("staff", "township_staff", "city_staff", "leader", "head", "officer", "village", "deputy2_user")
+
+
+def private_and_submitted(cast) -> tuple[Suggestion, Suggestion, Suggestion]:
+    """The lead deputy's draft, a draft out for co-signing (invited: a deputy of another county) and a submitted one."""
+    mine = draft(cast, title="尚未提交的草稿甲")
+    cosigning = draft(cast, title="征集附议中的草稿乙")
+    services.invite_cosigners(
+        suggestion=cosigning,
+        actor=cast.deputy_user,
+        deputies=[cast.other_deputy],
+        deadline=dt.date.today() + dt.timedelta(days=5),
+    )
+    cosigning.refresh_from_db()
+    assert (mine.state, cosigning.state) == ("draft", "cosigning")
+    return mine, cosigning, submitted(cast, title="已提交的建议丙")

@@ -7,7 +7,17 @@ from docx import Document
 from liaison.suggestions import services
 from liaison.suggestions.models import Assignment, Suggestion
 
-from .helpers import accepted, answered, assigned, draft, opinions_for_drafting, signed, submitted
+from .helpers import (
+    BYSTANDERS,
+    accepted,
+    answered,
+    assigned,
+    draft,
+    opinions_for_drafting,
+    private_and_submitted,
+    signed,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +107,8 @@ def test_it_answers_404_for_another_units_assignment(cast, client_for):
     other = client_for(cast.unit_b_user)  # 交通局 is the co-handler, not the lead
     assert other.get(f"/units/assignments/{lead.code}/").status_code == 404
     assert other.post(f"/units/assignments/{lead.code}/sign/").status_code == 404
-    assert other.get(f"/units/assignments/{co[0].code}/").status_code == 200
+    own = text(other.get(f"/units/assignments/{co[0].code}/"))
+    assert s.title in own and "协办" in own and "石台县交通运输局" in own and ">签收</button>" in own
     outsider = client_for(cast.outsider)
     assert outsider.get(f"/suggestions/{s.code}/").status_code == 404
     assert outsider.get(f"/units/assignments/{lead.code}/").status_code == 404
@@ -197,3 +208,45 @@ def test_it_keeps_staff_pages_for_staff(cast, client_for):
     assert "工作人员" in text(response)
     s.refresh_from_db()
     assert s.state == "submitted"
+
+
+def test_it_keeps_deputies_drafts_from_staff_and_station_roles(cast, client_for):
+    mine, cosigning, sent = private_and_submitted(cast)
+    for name in BYSTANDERS:
+        client = client_for(getattr(cast, name))
+        page = text(client.get("/suggestions/"))
+        assert sent.title in page, name  # they do see submitted suggestions in their scope
+        assert mine.title not in page and cosigning.title not in page, name
+        assert mine.code not in page and cosigning.code not in page, name
+        for s in (mine, cosigning):
+            assert client.get(f"/suggestions/{s.code}/").status_code == 404, name
+            assert client.get(f"/suggestions/{s.code}/form.docx").status_code == 404, name
+    lead = text(client_for(cast.deputy_user).get("/suggestions/"))
+    assert mine.title in lead and cosigning.title in lead
+
+
+def test_it_masks_the_deputys_phone_on_a_handling_units_pages(cast, client_for):
+    s, lead, (co,) = assigned(cast)
+    for user, assignment in ((cast.unit_user, lead), (cast.unit_b_user, co)):
+        unit = client_for(user)
+        page = text(unit.get(f"/units/assignments/{assignment.code}/"))
+        assert "王建国（139****5678）" in page and "13912345678" not in page, user
+        for url in ("/units/inbox/", f"/suggestions/{s.code}/", "/suggestions/"):
+            assert "13912345678" not in text(unit.get(url)), (user, url)
+    # Staff of the body need the number to call the deputy.
+    assert "王建国（13912345678）" in text(client_for(cast.staff).get(f"/units/assignments/{lead.code}/"))
+
+
+def test_it_tells_a_handling_unit_how_many_opinions_fed_the_suggestion_but_not_which(cast, client_for):
+    opinions = opinions_for_drafting(cast, 2)
+    s, lead, (co,) = assigned(cast, opinions=opinions)
+    for user, assignment in ((cast.unit_user, lead), (cast.unit_b_user, co)):
+        unit = client_for(user)
+        detail = text(unit.get(f"/suggestions/{s.code}/"))
+        assert "本建议由 2 条群众反映汇总形成" in detail, user
+        for url in (f"/units/assignments/{assignment.code}/", f"/suggestions/{s.code}/", "/units/inbox/"):
+            page = text(unit.get(url))
+            for o in opinions:
+                assert o.code not in page and o.title not in page, (user, url, o.code)
+    staff = text(client_for(cast.staff).get(f"/suggestions/{s.code}/"))
+    assert all(o.code in staff and o.title in staff for o in opinions)

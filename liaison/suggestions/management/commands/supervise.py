@@ -1,4 +1,5 @@
-"""督办: flag assignments near or past their limits, mark missed commitments, queue reminders (催办).
+"""督办: flag assignments near or past their limits, mark missed commitments, remind staff of accepted suggestions
+not assigned in time, queue reminders (催办).
 
 One iteration by default; `--loop` runs every `--interval` seconds. Idempotent: a second run sends nothing twice.
 """
@@ -11,7 +12,7 @@ from liaison.suggestions import supervision
 
 
 class Command(BaseCommand):
-    help = "督办巡查：临期/超期标识、承诺逾期、催办提醒（--loop 持续运行）"
+    help = "督办巡查：临期/超期标识、承诺逾期、逾期未交办、催办提醒（--loop 持续运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true")
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"督办巡查：新增超期 {result.red} 件，临期 {result.yellow} 件，"
                     f"承诺逾期 {result.missed_commitments} 项（转跟踪办理 {result.follow_ups} 件），"
+                    f"逾期未交办 {result.assign_overdue} 件，"
                     f"通知 {result.notifications} 条"
                 )
             if not loop:
