@@ -260,14 +260,15 @@ def main():
         from django.core.management import call_command
         from django.test import Client
 
-        from liaison.org.demo import load_demo
-        from liaison.org.models import Membership, Region, Role, Station, User
+        from liaison.demo.cast import ACCOUNTS, create_account
+        from liaison.demo.loader import load_demo
+        from liaison.org.models import Region, Station
         from liaison.reports import independent, rollups
         from liaison.reports import metrics as m
         from liaison.reports.models import MonthlyRollup
 
         call_command("migrate", verbosity=0)
-        load_demo()
+        load_demo(steps=("org", "accounts"))  # the organisation only: the history is generated below
         t0 = time.perf_counter()
         gen = generate(args.opinions, args.suggestions)
         t_gen = time.perf_counter() - t0
@@ -281,8 +282,7 @@ def main():
             Region.objects.filter(level=Region.Level.COUNTY),
             key=lambda r: Station.objects.filter(region__path__startswith=r.path).count(),
         )
-        user = User.objects.create_user("bench_city", password="Bench@pass-2026")
-        Membership.objects.create(user=user, role=Role.STAFF, region=city)
+        user = create_account(ACCOUNTS["city_staff"], username="bench_city", password="Bench@pass-2026")
         client = Client()
         client.force_login(user)
 

@@ -52,9 +52,11 @@ def build():
     from django.db import connection
     from django.utils import timezone
 
-    from liaison.opinions.demo import PLACES, TEXTS, _insert
+    from liaison.demo.bulk import insert
+    from liaison.demo.cast import ACCOUNTS, create_account
+    from liaison.demo.texts import PLACES, TEXTS
     from liaison.opinions.models import Opinion
-    from liaison.org.models import Category, Deputy, Membership, Region, Role, Station, Stationing, User
+    from liaison.org.models import Category, Deputy, Region, Station, Stationing
 
     rng = random.Random(11)
     city = Region.objects.create(code="341700", name="池州市", level=Region.Level.CITY)
@@ -111,16 +113,17 @@ def build():
                 created_at=now - timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
             )
         )
-    _insert(Opinion, rows)
+    insert(Opinion, rows)
     # What autovacuum does after a bulk load: statistics, and the visibility map that lets the pager's
     # COUNT(*) run as an index-only scan.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
-    staff = User.objects.create_user(username="bench_staff", password="x")
-    Membership.objects.create(user=staff, role=Role.STAFF, region=county)
-    head = User.objects.create_user(username="bench_head", password="x")
-    Membership.objects.create(user=head, role=Role.STATION_HEAD, station=stations[7])
+    # The demo cast's county staff (石台县) and a station head, at one of the bench's own stations.
+    staff = create_account(ACCOUNTS["shitai_staff"], username="bench_staff", password="x")
+    head = create_account(
+        ACCOUNTS["station_head"], username="bench_head", password="x", display_name="", scope=stations[7]
+    )
     return staff, head, stations, categories
 
 

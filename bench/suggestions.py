@@ -57,6 +57,7 @@ def build():
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from liaison.demo.cast import ACCOUNTS, create_account
     from liaison.lib.codes import new_code
     from liaison.lib.workdays import WorkCalendar
     from liaison.org.models import (
@@ -66,12 +67,9 @@ def build():
         HandlingUnit,
         Level,
         Mandate,
-        Membership,
         Region,
-        Role,
         Station,
         Stationing,
-        User,
     )
     from liaison.suggestions.models import Assignment, Suggestion
 
@@ -100,13 +98,15 @@ def build():
         Mandate.objects.create(deputy=d, level=Level.COUNTY, region=county)
         Stationing.objects.create(deputy=d, station=stations[i % 20])
         deputies.append(d)
-    staff = User.objects.create(username="staff", password=password)
-    Membership.objects.create(user=staff, role=Role.STAFF, region=county)
-    unit_user = User.objects.create(username="unit", password=password)
-    Membership.objects.create(user=unit_user, role=Role.UNIT, unit=units[0])
-    for i, unit in enumerate(units[1:], 1):
-        u = User.objects.create(username=f"unit{i}", password=password)
-        Membership.objects.create(user=u, role=Role.UNIT, unit=unit)
+    # The demo cast's county staff (石台县) and a handling unit's clerk for each of the bench's units.
+    staff = create_account(ACCOUNTS["shitai_staff"], username="staff", password_hash=password)
+    unit_users = [
+        create_account(
+            ACCOUNTS["unit_zjj"], username=f"unit{i or ''}", password_hash=password, display_name="", scope=unit
+        )
+        for i, unit in enumerate(units)
+    ]
+    unit_user = unit_users[0]
 
     now = timezone.now()
     batch = 5000

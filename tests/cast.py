@@ -1,20 +1,21 @@
 """The shared cast of users every test can use (see ARCHITECTURE.md, "Tests").
 
-A small real-shaped organisation: 池州市 → 石台县 (仁里镇: 缘溪村, 桃坑村) and 东至县 (洋湖镇: 沙山村).
+A small real-shaped organisation: 池州市 → 石台县 (仁里镇: 缘溪村, 桃坑村) and 东至县 (洋湖镇: 沙山村), with the
+same codes as the demo, so the users play the demo accounts' parts (liaison/demo/cast.py: role and scope) under
+short usernames of their own.
 """
 
 from dataclasses import dataclass
 
-from liaison.org.demo import ensure_categories
+from liaison.demo.cast import ACCOUNTS, create_account
+from liaison.demo.org import ensure_categories
 from liaison.org.models import (
     Body,
     Deputy,
     HandlingUnit,
     Level,
     Mandate,
-    Membership,
     Region,
-    Role,
     Station,
     Stationing,
     User,
@@ -67,11 +68,9 @@ def _region(code, name, level, parent=None, population=None):
     return Region.objects.create(code=code, name=name, level=level, parent=parent, population=population)
 
 
-def _user(username, role=None, **scope):
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
-    if role:
-        Membership.objects.create(user=user, role=role, **scope)
-    return user
+def _user(account: str, username: str, places: dict) -> User:
+    """A user named `username` playing the demo account `account` (its role, in the same place)."""
+    return create_account(ACCOUNTS[account], username=username, password=PASSWORD, display_name=username, places=places)
 
 
 def make_cast() -> Cast:
@@ -118,12 +117,16 @@ def make_cast() -> Cast:
             Stationing.objects.create(deputy=d, station=s)
         return d
 
-    deputy_user, deputy2_user = _user("deputy"), _user("deputy2")
+    # Everything above by code: the scopes the accounts of liaison/demo/cast.py name.
+    regions = (city, shitai, renli, yuanxi, taokeng, dongzhi, yanghu, shashan)
+    places = {p.code: p for p in (*regions, st, st_b, st_o, unit, unit_b, other_unit, village_unit)}
+    deputy_user, deputy2_user = _user("deputy", "deputy", places), _user("deputy2", "deputy2", places)
     d1 = deputy("D0000001", "王建国", yuanxi, [(Level.COUNTY, shitai), (Level.TOWNSHIP, renli)], [st], deputy_user)
     d2 = deputy("D0000002", "李秀英", yuanxi, [(Level.TOWNSHIP, renli)], [st], deputy2_user)
     d3 = deputy("D0000003", "张伟", shashan, [(Level.COUNTY, dongzhi)], [st_o], None)
 
-    admin = User.objects.create_superuser(username="admin", password=PASSWORD)
+    # A bare superuser: no membership.
+    admin = create_account(ACCOUNTS["admin"], username="admin", password=PASSWORD, display_name="", membership=False)
     return Cast(
         city=city,
         shitai=shitai,
@@ -149,15 +152,15 @@ def make_cast() -> Cast:
         categories=categories,
         deputy_user=deputy_user,
         deputy2_user=deputy2_user,
-        head=_user("head", Role.STATION_HEAD, station=st),
-        officer=_user("officer", Role.LIAISON_OFFICER, station=st),
-        village=_user("village", Role.VILLAGE_COMMITTEE, region=yuanxi),
-        staff=_user("staff", Role.STAFF, region=shitai),
-        township_staff=_user("township_staff", Role.STAFF, region=renli),
-        city_staff=_user("city_staff", Role.STAFF, region=city),
-        unit_user=_user("unit", Role.UNIT, unit=unit),
-        unit_b_user=_user("unit_b", Role.UNIT, unit=unit_b),
-        leader=_user("leader", Role.LEADER, region=shitai),
-        outsider=_user("outsider", Role.STAFF, region=dongzhi),
+        head=_user("station_head", "head", places),
+        officer=_user("liaison", "officer", places),
+        village=_user("village", "village", places),
+        staff=_user("shitai_staff", "staff", places),
+        township_staff=_user("renli_staff", "township_staff", places),
+        city_staff=_user("city_staff", "city_staff", places),
+        unit_user=_user("unit_zjj", "unit", places),
+        unit_b_user=_user("unit_jtj", "unit_b", places),
+        leader=_user("shitai_leader", "leader", places),
+        outsider=_user("dongzhi_staff", "outsider", places),
         admin=admin,
     )

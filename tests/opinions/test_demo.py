@@ -1,9 +1,9 @@
 import pytest
 from django.db.models import Count
 
+from liaison.demo.opinions import load_history
 from liaison.events.audit import verify_audit
 from liaison.meetings.models import AgendaItem, Meeting
-from liaison.opinions.demo import load_history
 from liaison.opinions.models import Opinion, ReportBack
 from tests.cast import make_cast
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from liaison.org.demo import account_table
+from liaison.demo.cast import account_table
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-"""Deterministic demo data: Chizhou's real counties and townships, named villages from public reports,
-and generated villages, stations and deputies to a realistic size (~620 stations, ~5,000 deputies).
+"""Step 1 of the demo: the organisation of 池州市 — regions, people's congress bodies, stations, handling units
+(and, through `people.add_deputies`, the deputies), generated to a realistic size (~620 stations, ~5,000 deputies).
 
 Real names: the five county-level units, their townships, and the villages 缘溪村 (仁里镇), 新棚村 (七都镇),
 龙山村 and 东庄村 (小河镇). Everything else (other village names, people, phones) is generated.
@@ -9,31 +9,11 @@ import random
 
 from django.db import transaction
 
-from .models import (
-    Body,
-    Category,
-    Deputy,
-    HandlingUnit,
-    Level,
-    Mandate,
-    Membership,
-    Region,
-    Role,
-    Station,
-    Stationing,
-    User,
-)
+from liaison.org.models import Body, Category, HandlingUnit, Region, Station
+
+from .people import add_deputies, person
 
 SEED = 2023
-# Later apps add their demo history here (dotted paths of callables run after the organisation is loaded).
-DEMO_EXTENSIONS: list[str] = [
-    "liaison.opinions.demo.load_history",
-    "liaison.suggestions.demo.load_history",
-    "liaison.insight.services.train",
-    "liaison.insight.services.rebuild_index",
-    "liaison.reports.demo.build_rollups",
-]
-DEMO_PASSWORD = "Liaison@2026"
 
 CITY = ("341700", "池州市", 1_330_000)
 # (code, name, population, station target, joint stations, townships)
@@ -140,21 +120,6 @@ VILLAGE_CHARS = (
     "刘龙芦路罗马梅明南宁潘平坪桥清秋泉仁山上石双水松唐塘天田亭湾王旺望溪霞仙香祥小新兴杏秀许阳杨姚叶义银永渔玉园"
     "源月云枣张章中朱竹"
 )
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢汪"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红玉兰志春文斌海燕林峰波辉宁鹏飞云凤琴雪梅德胜"
-EXPERTISE = [
-    "田秀才",
-    "乡创客",
-    "法律明白人",
-    "医疗卫生",
-    "教育",
-    "企业经营",
-    "水利",
-    "电商",
-    "养殖",
-    "茶叶种植",
-    "退役军人",
-]
 
 
 def _village_names(rng: random.Random, township: str, n: int) -> list[str]:
@@ -169,16 +134,6 @@ def _village_names(rng: random.Random, township: str, n: int) -> list[str]:
     return names[:n] if n >= len(NAMED_VILLAGES.get(township, [])) else names
 
 
-def _person(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
-
-
-def _phone(rng: random.Random) -> str:
-    return rng.choice(["139", "138", "137", "135", "151", "152", "158", "187", "180", "189"]) + "".join(
-        str(rng.randint(0, 9)) for _ in range(8)
-    )
-
-
 def ensure_categories() -> dict[str, Category]:
     for i, name in enumerate(DEFAULT_CATEGORIES):
         Category.objects.get_or_create(parent=None, name=name, defaults={"sort": i})
@@ -186,7 +141,7 @@ def ensure_categories() -> dict[str, Category]:
 
 
 @transaction.atomic
-def load_demo(stdout=None) -> dict:
+def load_org() -> str:
     rng = random.Random(SEED)
     categories = ensure_categories()
     city = Region(code=CITY[0], name=CITY[1], level=Region.Level.CITY, population=CITY[2], path=CITY[0] + "/")
@@ -268,8 +223,8 @@ def load_demo(stdout=None) -> dict:
                 region=main,
                 address=f"{main.parent.name}{main.name}党群服务中心",
                 reception_day=rng.choice([5, 10, 15, 20, 20, 20, 25]),
-                head_name=_person(rng),
-                officer_name=_person(rng),
+                head_name=person(rng),
+                officer_name=person(rng),
                 phone="0566-" + "".join(str(rng.randint(0, 9)) for _ in range(7)),
             )
         )
@@ -315,134 +270,8 @@ def load_demo(stdout=None) -> dict:
             links.append(unit_cat(handlingunit_id=unit.id, category_id=categories[cat].id))
     HandlingUnit.categories.through.objects.bulk_create(links)
 
-    # Deputies: about 8 per station; five levels; some county deputies are township deputies too.
-    deputies, mandates_spec = [], []
-    serial = 0
-    for station in stations:
-        village, township = station.region, station.region.parent
-        for _ in range(rng.choice((7, 8, 8, 8, 9))):
-            serial += 1
-            roll = rng.random()
-            if roll < 0.004:
-                levels = [Level.NATIONAL]
-            elif roll < 0.02:
-                levels = [Level.PROVINCIAL]
-            elif roll < 0.08:
-                levels = [Level.CITY]
-            elif roll < 0.20:
-                levels = [Level.COUNTY, Level.TOWNSHIP]
-            elif roll < 0.33:
-                levels = [Level.COUNTY]
-            else:
-                levels = [Level.TOWNSHIP]
-            tags = ",".join(rng.sample(EXPERTISE, rng.choice((0, 1, 1, 2))))
-            deputies.append(
-                Deputy(
-                    code=f"D{serial:07d}",
-                    name=_person(rng),
-                    gender=rng.choice("男男女"),
-                    phone=_phone(rng),
-                    expertise=tags,
-                    home_region=village,
-                )
-            )
-            mandates_spec.append((serial, levels, station, township))
-    Deputy.objects.bulk_create(deputies)
-    deputy_ids = dict(Deputy.objects.values_list("code", "id"))
-    mandates, stationings = [], []
-    for serial, levels, station, township in mandates_spec:
-        deputy_id = deputy_ids[f"D{serial:07d}"]
-        for level in levels:
-            region = {Level.TOWNSHIP: township, Level.COUNTY: township.parent}.get(level, city)
-            term = "第十二届" if level == Level.TOWNSHIP else "第十八届" if level == Level.COUNTY else "第五届"
-            mandates.append(
-                Mandate(
-                    deputy_id=deputy_id,
-                    level=level,
-                    region_id=by_code[region.code].id,
-                    term=term,
-                    electoral_unit=f"{station.region.name}选区",
-                )
-            )
-        stationings.append(Stationing(deputy_id=deputy_id, station=station))
-        if rng.random() < 0.03:  # a few deputies serve a second (neighbouring) station
-            other = stations[(stations.index(station) + 1) % len(stations)]
-            stationings.append(Stationing(deputy_id=deputy_id, station=other))
-    Mandate.objects.bulk_create(mandates)
-    Stationing.objects.bulk_create(stationings, ignore_conflicts=True)
-
-    accounts = create_demo_accounts(by_code, station_by_code)
-    return {
-        "regions": Region.objects.count(),
-        "stations": len(stations),
-        "deputies": len(deputies),
-        "units": HandlingUnit.objects.count(),
-        "accounts": accounts,
-    }
-
-
-# (username, display name, role, scope key, description)
-DEMO_ACCOUNTS = [
-    ("admin", "系统管理员", Role.ADMIN, None, "系统管理员（全部数据、管理后台）"),
-    ("city_staff", "池州市人大常委会工作人员", Role.STAFF, "341700", "市人大常委会工作人员（全市）"),
-    ("city_leader", "池州市人大常委会领导", Role.LEADER, "341700", "市领导（全市，只读+督办）"),
-    ("shitai_staff", "石台县人大常委会工作人员", Role.STAFF, "341722", "石台县人大常委会工作人员"),
-    ("shitai_leader", "石台县人大常委会领导", Role.LEADER, "341722", "石台县领导"),
-    ("renli_staff", "仁里镇人大主席团工作人员", Role.STAFF, "341722100", "仁里镇人大主席团工作人员"),
-    ("dongzhi_staff", "东至县人大常委会工作人员", Role.STAFF, "341721", "东至县人大常委会工作人员（看不到石台县）"),
-    ("deputy", None, Role.DEPUTY, "ST341722100200", "缘溪村联络站进站代表（县级+乡镇级）"),
-    ("deputy2", None, Role.DEPUTY, "ST341722100200", "缘溪村联络站进站代表（附议人）"),
-    ("station_head", "缘溪村站长", Role.STATION_HEAD, "ST341722100200", "缘溪村联络站站长"),
-    ("liaison", "缘溪村联络员", Role.LIAISON_OFFICER, "ST341722100200", "缘溪村联络站联络员"),
-    ("village", "缘溪村两委", Role.VILLAGE_COMMITTEE, "341722100200", "缘溪村两委"),
-    ("unit_zjj", "石台县住建局经办人", Role.UNIT, "U341722-ZJJ", "承办单位：石台县住房和城乡建设局"),
-    ("unit_jtj", "石台县交通局经办人", Role.UNIT, "U341722-JTJ", "承办单位：石台县交通运输局"),
-]
-
-
-def create_demo_accounts(by_code, station_by_code) -> list[tuple[str, str]]:
-    created = []
-    for username, display, role, key, description in DEMO_ACCOUNTS:
-        user = User(
-            username=username, display_name=display or "", is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN
-        )
-        user.set_password(DEMO_PASSWORD)
-        if role == Role.DEPUTY:
-            station = station_by_code[key]
-            index = 0 if username == "deputy" else 1
-            deputy = Deputy.objects.filter(stationings__station=station).order_by("code")[index]
-            if username == "deputy":
-                # Make the demo deputy a county and township deputy, so both bodies can be tried.
-                township = station.region.parent
-                Mandate.objects.update_or_create(
-                    deputy=deputy, level=Level.COUNTY, defaults={"region": township.parent, "term": "第十八届"}
-                )
-                Mandate.objects.update_or_create(
-                    deputy=deputy, level=Level.TOWNSHIP, defaults={"region": township, "term": "第十二届"}
-                )
-            user.display_name = deputy.name
-            user.save()
-            deputy.user = user
-            deputy.save(update_fields=["user"])
-        else:
-            user.save()
-            if role != Role.ADMIN:
-                membership = Membership(user=user, role=role)
-                if role in (Role.STATION_HEAD, Role.LIAISON_OFFICER):
-                    membership.station = station_by_code[key]
-                elif role == Role.UNIT:
-                    membership.unit = HandlingUnit.objects.get(code=key)
-                else:
-                    membership.region = by_code[key]
-                membership.save()
-            else:
-                Membership.objects.create(user=user, role=role)
-        created.append((username, description))
-    return created
-
-
-def account_table() -> str:
-    lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）：", "  用户名          说明"]
-    for username, _display, _role, _key, description in DEMO_ACCOUNTS:
-        lines.append(f"  {username:<15} {description}")
-    return "\n".join(lines)
+    n_deputies = add_deputies(rng, stations, by_code, city)
+    return (
+        f"{Region.objects.count()} 个区域，{len(stations)} 个联络站，"
+        f"{n_deputies} 名代表，{HandlingUnit.objects.count()} 个承办单位。"
+    )

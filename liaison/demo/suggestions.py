@@ -1,12 +1,7 @@
-"""Demo history of the suggestion loop (runs after the opinions demo; deterministic structure, dates relative to
-today): about a year of suggestions across the counties (most in 石台县) in every state, bulk-created with their
-assignments, answers, evaluations, commitments and a hash-chained event trail; plus a few items built through
-the services so each demo account finds something waiting:
-
-- shitai_staff: submissions to review, an extension request to approve;
-- unit_zjj: assignments to sign for;
-- deputy: an answer to evaluate, and a fully closed example (two opinions → … → closed) with its whole timeline;
-- deputy2: a co-sign invitation.
+"""Step 4 of the demo: about a year of suggestions (代表建议) across the counties (most in 石台县) in every state,
+bulk-created with their assignments, answers, evaluations, commitments and a hash-chained event trail; the
+opinions the opinion history put "in_suggestion" are linked to suggestions of their station. Deterministic
+structure (seeded), dates relative to now. The demo accounts' own items come next, from `story.py`.
 """
 
 import datetime as dt
@@ -15,58 +10,33 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from liaison.events.chain import save_heads, seal_new_chains
 from liaison.events.models import Event
-from liaison.lib.codes import ALPHABET
 from liaison.lib.workdays import WorkCalendar
-from liaison.org.models import (
-    Body,
-    Category,
-    Deputy,
-    HandlingUnit,
-    Level,
-    Mandate,
-    Membership,
-    Region,
-    Stationing,
-    User,
+from liaison.opinions.models import Opinion
+from liaison.org.models import Body, Category, Deputy, HandlingUnit, Level, Mandate, Membership, Region, Stationing
+from liaison.suggestions.models import (
+    Answer,
+    Assignment,
+    Commitment,
+    Consultation,
+    Evaluation,
+    Suggestion,
+    SuggestionSource,
 )
 
-from .models import Answer, Assignment, Commitment, Consultation, Evaluation, Suggestion, SuggestionSource
+from .bulk import create_events, seeded_code
+from .texts import TOPICS
 
 SEED = 4044
 PER_COUNTY = {"石台县": 2200}
 DEFAULT_PER_COUNTY = 260
-TOPICS = {
-    "城乡建设": [
-        "村口石桥护栏破损",
-        "村组道路路灯不亮",
-        "窨井盖破损",
-        "自来水水质浑浊",
-        "农村危房改造",
-        "集镇排水管网堵塞",
-    ],
-    "环境保护": ["河道垃圾清理", "养殖场异味扰民", "生活污水直排", "秸秆焚烧治理"],
-    "交通运输": ["增开城乡公交班次", "村道错车道不足", "学校路段缺少减速带", "客运站候车条件差"],
-    "教育文体": ["村小学师资不足", "文化广场健身器材损坏", "农家书屋图书陈旧"],
-    "劳动和社会保障": ["老年助餐点运营困难", "灵活就业人员参保", "高龄津贴发放"],
-    "商贸旅游": ["富硒米加工销售", "乡村民宿规范经营", "茶叶电商物流"],
-    "卫生计生": ["村卫生室缺少医生", "慢性病送药上门", "家庭医生签约服务"],
-    "农业农村": ["农田灌溉渠修缮", "高标准农田建设", "农产品冷链仓储"],
-    "其他": ["移动信号弱", "晾晒场地不足", "公共厕所管护"],
-}
-
-
-def _code(rng, prefix, length=8):
-    return prefix + "".join(rng.choice(ALPHABET) for _ in range(length))
 
 
 def load_history() -> str:
     rng = random.Random(SEED)
     with transaction.atomic():
         bulk = _bulk_history(rng)
-    story = _demo_accounts_story()
-    return f"代表建议演示数据：{bulk} 件建议（含各办理状态）；{story}"
+    return f"代表建议演示数据：{bulk} 件建议（含各办理状态）"
 
 
 def _bulk_history(rng) -> int:
@@ -108,7 +78,7 @@ def _bulk_history(rng) -> int:
             created = now - dt.timedelta(days=age, hours=rng.randint(0, 8))
             state = _pick_state(rng, age)
             s = Suggestion(
-                code=_code(rng, "S"),
+                code=seeded_code(rng, "S"),
                 title=f"关于解决{topic}问题的建议",
                 cause=f"{topic}，群众反映强烈",
                 reasons=f"走访中多名群众反映{topic}，影响生产生活，亟需解决。",
@@ -178,7 +148,7 @@ def _bulk_history(rng) -> int:
             lead_unit = rng.choice(pool)
             due = calendar.due_date(start, months=s.body.answer_months)
             lead = Assignment(
-                code=_code(rng, "A"),
+                code=seeded_code(rng, "A"),
                 suggestion=saved,
                 unit_id=lead_unit,
                 role="lead",
@@ -194,7 +164,7 @@ def _bulk_history(rng) -> int:
                 co_unit = rng.choice(others)
                 assignments.append(
                     Assignment(
-                        code=_code(rng, "A"),
+                        code=seeded_code(rng, "A"),
                         suggestion=saved,
                         unit_id=co_unit,
                         role="co",
@@ -255,7 +225,7 @@ def _bulk_history(rng) -> int:
                         c_state = "open" if c_due >= today else ("missed" if st == "follow_up" else "done")
                         commitments.append(
                             Commitment(
-                                code=_code(rng, "C"),
+                                code=seeded_code(rng, "C"),
                                 answer=answer,
                                 suggestion=saved,
                                 due_date=c_due,
@@ -313,9 +283,7 @@ def _bulk_history(rng) -> int:
         c.answer_id = c.answer.pk
     Commitment.objects.bulk_create(commitments, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations, batch_size=1000, ignore_conflicts=True)
-    heads = seal_new_chains(events)
-    Event.objects.bulk_create(events, batch_size=2000)
-    save_heads(heads)
+    create_events(events)
     _attach_opinions(rng)
     return len(suggestions)
 
@@ -382,8 +350,6 @@ def _chain(code: str, trail, actor) -> list[Event]:
 
 def _attach_opinions(rng):
     """Opinions the opinions demo put in "in_suggestion" get a source link to a suggestion of their station."""
-    from liaison.opinions.models import Opinion
-
     linked = SuggestionSource.objects.values("opinion_id")
     opinions = list(Opinion.objects.filter(state="in_suggestion").exclude(pk__in=linked).order_by("pk")[:2000])
     by_station: dict[int, list[int]] = {}
@@ -395,146 +361,3 @@ def _attach_opinions(rng):
         if by_station.get(o.station_id)
     ]
     SuggestionSource.objects.bulk_create(links, ignore_conflicts=True)
-
-
-def _demo_accounts_story() -> str:
-    """Items built through the services, so the demo accounts find real work with real events."""
-    from . import services
-
-    try:
-        deputy_user = User.objects.get(username="deputy")
-        deputy2_user = User.objects.get(username="deputy2")
-        staff = User.objects.get(username="shitai_staff")
-        unit_user = User.objects.get(username="unit_zjj")
-        jtj_user = User.objects.get(username="unit_jtj")
-    except User.DoesNotExist:
-        return "演示账号不存在，跳过示范事项"
-    deputy, deputy2 = deputy_user.deputy, deputy2_user.deputy
-    zjj = HandlingUnit.objects.get(code="U341722-ZJJ")
-    jtj = HandlingUnit.objects.get(code="U341722-JTJ")
-    cat = Category.objects.get(parent=None, name="城乡建设")
-    traffic = Category.objects.get(parent=None, name="交通运输")
-
-    def make(title, category=cat, opinions=()):
-        return services.create_draft(
-            actor=deputy_user,
-            deputy=deputy,
-            title=title,
-            cause=f"{title.removeprefix('关于').removesuffix('的建议')}，群众多次反映",
-            reasons="月度会商时多名群众反映，存在安全隐患，影响出行。",
-            proposals="建议县直有关部门实地调研，列入计划，尽快实施。",
-            category=category,
-            level=Level.COUNTY,
-            opinions=opinions,
-        )
-
-    today = timezone.localdate()
-    # 1. The whole loop, from two residents' opinions to closed (timeline shows every step).
-    opinions = _two_opinions(deputy, deputy_user)
-    s = make("关于维修缘溪村村口石桥并加装护栏的建议", opinions=opinions)
-    services.invite_cosigners(
-        suggestion=s, actor=deputy_user, deputies=[deputy2], deadline=today + dt.timedelta(days=7)
-    )
-    services.respond_cosign(suggestion=s, actor=deputy2_user, accept=True)
-    services.submit(suggestion=s, actor=deputy_user)
-    services.accept(suggestion=s, actor=staff)
-    lead, co = services.assign(suggestion=s, actor=staff, lead=jtj, co=[zjj])
-    services.return_assignment(assignment=lead, actor=jtj_user, reason="石桥属住建部门管理，请改由住建局主办")
-    services.return_assignment(assignment=co, actor=unit_user, reason="应由我局主办")
-    lead = services.reassign(assignment=Assignment.objects.get(pk=lead.pk), actor=staff, unit=zjj)
-    co = services.reassign(assignment=Assignment.objects.get(pk=co.pk), actor=staff, unit=jtj)
-    services.sign(assignment=lead, actor=unit_user)
-    services.sign(assignment=co, actor=jtj_user)
-    services.record_consultation(
-        assignment=lead, actor=unit_user, kind="visit", held_on=today, notes="与王代表到现场查看石桥"
-    )
-    services.send_cohandler_opinion(assignment=co, actor=jtj_user, text="施工期间我局配合设置交通警示标志")
-    ext = services.request_extension(assignment=lead, actor=unit_user, months=1, reason="需列入年度维修资金计划")
-    services.decide_extension(request=ext, actor=staff, approve=True)
-    services.answer(
-        assignment=Assignment.objects.get(pk=lead.pk),
-        actor=unit_user,
-        answer_class="B",
-        text="已列入本年度农村桥梁维修计划，将于三个月内完成加固。",
-        signer="住建局分管负责人",
-        commitments=[(today + dt.timedelta(days=90), "完成石桥加固和护栏安装")],
-    )
-    s.refresh_from_db()
-    services.evaluate(suggestion=s, actor=deputy_user, process="basic", result="unsatisfied", comment="希望尽快施工")
-    services.evaluate(suggestion=s, actor=deputy2_user, process="satisfied", result="basic")
-    services.answer(
-        assignment=Assignment.objects.get(pk=lead.pk),
-        actor=unit_user,
-        answer_class="A",
-        text="石桥加固和护栏安装已完工，并经验收合格。",
-        signer="住建局分管负责人",
-    )
-    s.refresh_from_db()
-    services.evaluate(suggestion=s, actor=deputy_user, process="satisfied", result="satisfied")
-    services.evaluate(suggestion=s, actor=deputy2_user, process="satisfied", result="satisfied")
-    services.close(suggestion=Suggestion.objects.get(pk=s.pk), actor=staff)
-
-    # 2. An answer waiting for the deputy's evaluation.
-    s2 = make("关于缘溪村主干道增设路灯的建议")
-    services.submit(suggestion=s2, actor=deputy_user)
-    services.accept(suggestion=s2, actor=staff)
-    (a2,) = services.assign(suggestion=s2, actor=staff, lead=zjj)
-    services.sign(assignment=a2, actor=unit_user)
-    services.answer(
-        assignment=a2, actor=unit_user, answer_class="A", text="已安装太阳能路灯 24 盏。", signer="住建局分管负责人"
-    )
-    # 3. A co-sign invitation for deputy2.
-    s3 = make("关于村道增设错车道的建议", category=traffic)
-    services.invite_cosigners(
-        suggestion=s3, actor=deputy_user, deputies=[deputy2], deadline=today + dt.timedelta(days=10)
-    )
-    # 4. Assignments for unit_zjj to sign for, submissions for shitai_staff to review, an extension to approve.
-    for title in ("关于整治集镇排水管网的建议", "关于更换破损窨井盖的建议"):
-        s4 = make(title)
-        services.submit(suggestion=s4, actor=deputy_user)
-        services.accept(suggestion=s4, actor=staff)
-        services.assign(suggestion=s4, actor=staff, lead=zjj)
-    s5 = make("关于改善农村饮用水水质的建议")
-    services.submit(suggestion=s5, actor=deputy_user)
-    s6 = make("关于农村危房改造补助的建议")
-    services.submit(suggestion=s6, actor=deputy_user)
-    services.accept(suggestion=s6, actor=staff)
-    (a6,) = services.assign(suggestion=s6, actor=staff, lead=zjj)
-    services.sign(assignment=a6, actor=unit_user)
-    services.request_extension(assignment=a6, actor=unit_user, months=2, reason="需省级补助资金下达")
-    return f"示范建议 {s.case_number} 已走完全流程；演示账号各有待办事项"
-
-
-def _two_opinions(deputy, actor):
-    """Two residents' opinions on the bridge, decided at the meeting for the deputy to draft (or existing ones)."""
-    from liaison.opinions.models import Opinion
-
-    ready = list(Opinion.objects.filter(state="to_suggestion", drafting_deputy=deputy).order_by("pk")[:2])
-    if len(ready) == 2:
-        return ready
-    try:
-        from liaison.opinions import services as opinion_services
-    except ImportError:
-        return []
-    station = deputy.stations.order_by("code").first()
-    out = []
-    for name, phone, text in [
-        ("刘桂英", "13955661234", "村口石桥护栏断裂，孩子上学经过很危险，希望尽快修好。"),
-        ("陈德胜", "13855667788", "石桥桥面开裂，农用车通行有安全隐患，建议加固。"),
-    ]:
-        opinion, _ = opinion_services.register_opinion(
-            station=station,
-            channel="visit",
-            title="村口石桥破损",
-            content=text,
-            actor=actor,
-            category=Category.objects.get(parent=None, name="城乡建设"),
-            deputy=deputy,
-            resident_name=name,
-            resident_phone=phone,
-        )
-        opinion_services.put_on_agenda(opinion=opinion, actor=actor)
-        opinion_services.turn_into_suggestion(opinion=opinion, drafting_deputy=deputy, actor=actor)
-        opinion.refresh_from_db()
-        out.append(opinion)
-    return out
