@@ -189,8 +189,8 @@ def main():
         staff, unit_user = build()
         build_s = time.perf_counter() - t0
         from liaison.notify.models import Notification
-        from liaison.suggestions import supervision
         from liaison.suggestions.models import Assignment, Reminder
+        from liaison.suggestions.services import supervision
 
         staff_client, unit_client = Client(), Client()
         staff_client.force_login(staff)

@@ -54,22 +54,22 @@ def load_story() -> str:
         suggestion=s, actor=deputy_user, deputies=[deputy2], deadline=today + dt.timedelta(days=7)
     )
     services.respond_cosign(suggestion=s, actor=deputy2_user, accept=True)
-    services.submit(suggestion=s, actor=deputy_user)
-    services.accept(suggestion=s, actor=staff)
-    lead, co = services.assign(suggestion=s, actor=staff, lead=jtj, co=[zjj])
+    services.submit_suggestion(suggestion=s, actor=deputy_user)
+    services.accept_suggestion(suggestion=s, actor=staff)
+    lead, co = services.assign_suggestion(suggestion=s, actor=staff, lead=jtj, co=[zjj])
     services.return_assignment(assignment=lead, actor=jtj_user, reason="石桥属住建部门管理，请改由住建局主办")
     services.return_assignment(assignment=co, actor=unit_user, reason="应由我局主办")
-    lead = services.reassign(assignment=Assignment.objects.get(pk=lead.pk), actor=staff, unit=zjj)
-    co = services.reassign(assignment=Assignment.objects.get(pk=co.pk), actor=staff, unit=jtj)
-    services.sign(assignment=lead, actor=unit_user)
-    services.sign(assignment=co, actor=jtj_user)
+    lead = services.reassign_assignment(assignment=Assignment.objects.get(pk=lead.pk), actor=staff, unit=zjj)
+    co = services.reassign_assignment(assignment=Assignment.objects.get(pk=co.pk), actor=staff, unit=jtj)
+    services.sign_assignment(assignment=lead, actor=unit_user)
+    services.sign_assignment(assignment=co, actor=jtj_user)
     services.record_consultation(
         assignment=lead, actor=unit_user, kind="visit", held_on=today, notes="与王代表到现场查看石桥"
     )
     services.send_cohandler_opinion(assignment=co, actor=jtj_user, text="施工期间我局配合设置交通警示标志")
     ext = services.request_extension(assignment=lead, actor=unit_user, months=1, reason="需列入年度维修资金计划")
     services.decide_extension(request=ext, actor=staff, approve=True)
-    services.answer(
+    services.answer_assignment(
         assignment=Assignment.objects.get(pk=lead.pk),
         actor=unit_user,
         answer_class="B",
@@ -78,9 +78,11 @@ def load_story() -> str:
         commitments=[(today + dt.timedelta(days=90), "完成石桥加固和护栏安装")],
     )
     s.refresh_from_db()
-    services.evaluate(suggestion=s, actor=deputy_user, process="basic", result="unsatisfied", comment="希望尽快施工")
-    services.evaluate(suggestion=s, actor=deputy2_user, process="satisfied", result="basic")
-    services.answer(
+    services.evaluate_answer(
+        suggestion=s, actor=deputy_user, process="basic", result="unsatisfied", comment="希望尽快施工"
+    )
+    services.evaluate_answer(suggestion=s, actor=deputy2_user, process="satisfied", result="basic")
+    services.answer_assignment(
         assignment=Assignment.objects.get(pk=lead.pk),
         actor=unit_user,
         answer_class="A",
@@ -88,17 +90,17 @@ def load_story() -> str:
         signer="住建局分管负责人",
     )
     s.refresh_from_db()
-    services.evaluate(suggestion=s, actor=deputy_user, process="satisfied", result="satisfied")
-    services.evaluate(suggestion=s, actor=deputy2_user, process="satisfied", result="satisfied")
-    services.close(suggestion=Suggestion.objects.get(pk=s.pk), actor=staff)
+    services.evaluate_answer(suggestion=s, actor=deputy_user, process="satisfied", result="satisfied")
+    services.evaluate_answer(suggestion=s, actor=deputy2_user, process="satisfied", result="satisfied")
+    services.close_suggestion(suggestion=Suggestion.objects.get(pk=s.pk), actor=staff)
 
     # 2. An answer waiting for the deputy's evaluation.
     s2 = make("关于缘溪村主干道增设路灯的建议")
-    services.submit(suggestion=s2, actor=deputy_user)
-    services.accept(suggestion=s2, actor=staff)
-    (a2,) = services.assign(suggestion=s2, actor=staff, lead=zjj)
-    services.sign(assignment=a2, actor=unit_user)
-    services.answer(
+    services.submit_suggestion(suggestion=s2, actor=deputy_user)
+    services.accept_suggestion(suggestion=s2, actor=staff)
+    (a2,) = services.assign_suggestion(suggestion=s2, actor=staff, lead=zjj)
+    services.sign_assignment(assignment=a2, actor=unit_user)
+    services.answer_assignment(
         assignment=a2, actor=unit_user, answer_class="A", text="已安装太阳能路灯 24 盏。", signer="住建局分管负责人"
     )
     # 3. A co-sign invitation for deputy2.
@@ -109,16 +111,16 @@ def load_story() -> str:
     # 4. Assignments for unit_zjj to sign for, submissions for shitai_staff to review, an extension to approve.
     for title in ("关于整治集镇排水管网的建议", "关于更换破损窨井盖的建议"):
         s4 = make(title)
-        services.submit(suggestion=s4, actor=deputy_user)
-        services.accept(suggestion=s4, actor=staff)
-        services.assign(suggestion=s4, actor=staff, lead=zjj)
+        services.submit_suggestion(suggestion=s4, actor=deputy_user)
+        services.accept_suggestion(suggestion=s4, actor=staff)
+        services.assign_suggestion(suggestion=s4, actor=staff, lead=zjj)
     s5 = make("关于改善农村饮用水水质的建议")
-    services.submit(suggestion=s5, actor=deputy_user)
+    services.submit_suggestion(suggestion=s5, actor=deputy_user)
     s6 = make("关于农村危房改造补助的建议")
-    services.submit(suggestion=s6, actor=deputy_user)
-    services.accept(suggestion=s6, actor=staff)
-    (a6,) = services.assign(suggestion=s6, actor=staff, lead=zjj)
-    services.sign(assignment=a6, actor=unit_user)
+    services.submit_suggestion(suggestion=s6, actor=deputy_user)
+    services.accept_suggestion(suggestion=s6, actor=staff)
+    (a6,) = services.assign_suggestion(suggestion=s6, actor=staff, lead=zjj)
+    services.sign_assignment(assignment=a6, actor=unit_user)
     services.request_extension(assignment=a6, actor=unit_user, months=2, reason="需省级补助资金下达")
     return f"示范建议 {s.case_number} 已走完全流程；演示账号各有待办事项"
 

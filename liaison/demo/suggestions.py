@@ -14,6 +14,7 @@ from liaison.events.models import Event
 from liaison.lib.workdays import WorkCalendar
 from liaison.opinions.models import Opinion
 from liaison.org.models import Body, Category, Deputy, HandlingUnit, Level, Mandate, Membership, Region, Stationing
+from liaison.suggestions.lifecycles import assignment as assignment_lifecycle
 from liaison.suggestions.models import (
     Answer,
     Assignment,
@@ -272,7 +273,7 @@ def _bulk_history(rng) -> int:
         Suggestion.objects.filter(pk=pk).update(**fields)
     yellow_limit = calendar.add_working_days(today, 5)
     for a in assignments:
-        if a.state in Assignment.OPEN:
+        if a.state in assignment_lifecycle.OPEN:
             a.flag = "red" if a.due_date < today else ("yellow" if a.due_date <= yellow_limit else "green")
     Assignment.objects.bulk_create(assignments, batch_size=1000)
     for c in consultations:

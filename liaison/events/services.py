@@ -1,6 +1,6 @@
 """Writing events, and the single transition helper every service uses."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -96,6 +96,46 @@ def transition(
         data=data,
         public=public,
     )
+
+
+def transition_each(
+    instances: Iterable[models.Model],
+    *,
+    table: Mapping[str, set | frozenset | tuple],
+    to: str,
+    action: str,
+    actor,
+    subject: Callable[[models.Model], tuple[str, str]],
+    note: str | Callable[[models.Model], str] = "",
+    updates: dict | None = None,
+    data: Callable[[models.Model], dict] | None = None,
+    public: bool = False,
+) -> list[models.Model]:
+    """The batch variant of `transition()` for periodic jobs (expiry, missed dates): each row moves under its own
+    conditional UPDATE and gets its own event. Rows that someone else moved first are skipped, not errors.
+    Returns the rows that moved."""
+    moved = []
+    for instance in instances:
+        subject_type, subject_id = subject(instance)
+        try:
+            with transaction.atomic():
+                transition(
+                    instance,
+                    table=table,
+                    to=to,
+                    action=action,
+                    actor=actor,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    note=note(instance) if callable(note) else note,
+                    updates=updates,
+                    data=data(instance) if data else None,
+                    public=public,
+                )
+        except TransitionError:
+            continue
+        moved.append(instance)
+    return moved
 
 
 def _label(instance, field, value) -> str:

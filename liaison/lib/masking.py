@@ -1,5 +1,11 @@
 """Masking of residents' and deputies' personal data for roles that do not need it."""
 
+import re
+
+# Mobile numbers and resident identity-card numbers written into free text (public pages redact them).
+PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
 
 def mask_phone(phone: str | None) -> str:
     digits = (phone or "").strip()
@@ -17,3 +23,9 @@ def mask_name(name: str | None) -> str:
     if len(name) == 1:
         return "*"
     return name[0] + "*" * (len(name) - 1)
+
+
+def redact(text: str | None) -> str:
+    """Free text made safe for the public: phone numbers masked, identity-card numbers blanked."""
+    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text or "")
+    return ID_NUMBER_IN_TEXT.sub("*" * 18, text)

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from liaison.org.models import Category, Region, Station
 from liaison.org.selectors import access_deputy, access_region, scope_of
-from liaison.suggestions.models import OPEN_STATES, Suggestion
+from liaison.suggestions.lifecycles.suggestion import OPEN_STATES
+from liaison.suggestions.models import Suggestion
 
 from . import metrics as m
 

@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from liaison.meetings.models import AgendaItem
 from liaison.opinions.models import Opinion
-from liaison.suggestions.models import ACCEPTED_STATES, Answer, Assignment, Consultation, Evaluation, Suggestion
+from liaison.suggestions.lifecycles import assignment as assignment_lifecycle
+from liaison.suggestions.lifecycles.suggestion import ACCEPTED_STATES
+from liaison.suggestions.models import Answer, Assignment, Consultation, Evaluation, Suggestion
 
 from .models import COLUMNS, MonthlyRollup, StationMonthTotal
 
@@ -447,7 +449,7 @@ def decisions_in(filters: Filters) -> QuerySet[AgendaItem]:
 
 def overdue_assignments(filters: Filters, today: dt.date | None = None) -> QuerySet[Assignment]:
     today = today or timezone.localdate()
-    qs = Assignment.objects.filter(state__in=Assignment.OPEN, due_date__lt=today)
+    qs = Assignment.objects.filter(state__in=assignment_lifecycle.OPEN, due_date__lt=today)
     s = "suggestion__"
     if filters.deputy is not None:
         qs = qs.filter(suggestion__lead_deputy=filters.deputy)

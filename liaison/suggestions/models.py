@@ -1,6 +1,6 @@
 """代表建议: the suggestion closed loop 提、交、办、督、评.
 
-Every state change goes through `services.py` (`transition()` with the TRANSITIONS tables below). Events of
+Every state change goes through `services/` (`transition()` with the tables in `lifecycles/`). Events of
 a suggestion and of its assignments share one subject ("suggestion", code), so the timeline is one query.
 """
 
@@ -44,26 +44,7 @@ class State(models.TextChoices):
     FOLLOW_UP = "follow_up", "跟踪办理"
 
 
-S = State
-TRANSITIONS = {
-    S.DRAFT: {S.COSIGNING, S.SUBMITTED, S.WITHDRAWN},
-    S.COSIGNING: {S.DRAFT, S.SUBMITTED, S.WITHDRAWN},
-    S.SUBMITTED: {S.ACCEPTED, S.MERGED, S.REJECTED, S.WITHDRAWN},
-    S.ACCEPTED: {S.ASSIGNED},
-    S.ASSIGNED: {S.HANDLING, S.RETURNED, S.ANSWERED},
-    S.HANDLING: {S.ANSWERED, S.RETURNED},
-    S.RETURNED: {S.ASSIGNED},
-    S.ANSWERED: {S.EVALUATED, S.REHANDLING, S.CLOSED},
-    S.EVALUATED: {S.CLOSED, S.REHANDLING},
-    S.REHANDLING: {S.ANSWERED},
-    S.CLOSED: {S.FOLLOW_UP},
-    S.FOLLOW_UP: {S.ANSWERED, S.CLOSED},
-}
-# States in which units are working on the suggestion (deadlines run, supervision applies).
-OPEN_STATES = {S.ASSIGNED, S.HANDLING, S.RETURNED, S.REHANDLING, S.FOLLOW_UP}
-ACCEPTED_STATES = {S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.RETURNED, S.ANSWERED, S.EVALUATED, S.REHANDLING}
-ACCEPTED_STATES |= {S.CLOSED, S.FOLLOW_UP}
-PRIVATE_STATES = {S.DRAFT, S.COSIGNING}
+# Groups of states, the transition tables and who may act live in lifecycles/ (one module per lifecycle).
 
 
 class Suggestion(models.Model):
@@ -152,7 +133,12 @@ class Suggestion(models.Model):
 
     @property
     def is_published(self) -> bool:
+        """Shown on the public page: closed, publishable and not confidential (published_q is the same rule)."""
         return self.state == State.CLOSED and self.publishable and not self.confidential
+
+    @staticmethod
+    def published_q() -> models.Q:
+        return models.Q(state=State.CLOSED, publishable=True, confidential=False)
 
 
 class CoSigner(models.Model):
@@ -162,12 +148,6 @@ class CoSigner(models.Model):
         DECLINED = "declined", "已谢绝"
         EXPIRED = "expired", "逾期未确认"
 
-    TRANSITIONS = {
-        "invited": {"confirmed", "declined", "expired"},
-        "confirmed": set(),
-        "declined": set(),
-        "expired": set(),
-    }
     suggestion = models.ForeignKey(Suggestion, verbose_name="建议", on_delete=models.CASCADE, related_name="cosigners")
     deputy = models.ForeignKey(
         "org.Deputy", verbose_name="附议代表", on_delete=models.PROTECT, related_name="cosigned_suggestions"
@@ -223,16 +203,6 @@ class Assignment(models.Model):
         YELLOW = "yellow", "临期"
         RED = "red", "超期"
 
-    TRANSITIONS = {
-        "assigned": {"signed", "returned"},
-        "signed": {"answered", "returned"},
-        "answered": {"rehandling", "closed", "signed"},
-        "rehandling": {"answered"},
-        "returned": set(),
-        "closed": {"signed"},
-    }
-    OPEN = ("assigned", "signed", "rehandling")
-
     code = models.CharField("交办编号", max_length=16, unique=True, default=None)
     suggestion = models.ForeignKey(
         Suggestion, verbose_name="建议", on_delete=models.CASCADE, related_name="assignments"
@@ -278,7 +248,9 @@ class Assignment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in self.OPEN
+        from .lifecycles.assignment import OPEN
+
+        return self.state in OPEN
 
     @property
     def answers_suggestion(self) -> bool:
@@ -352,7 +324,6 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", "已批准"
         REJECTED = "rejected", "未批准"
 
-    TRANSITIONS = {"pending": {"approved", "rejected"}, "approved": set(), "rejected": set()}
     assignment = models.ForeignKey(
         Assignment, verbose_name="交办", on_delete=models.CASCADE, related_name="extension_requests"
     )
@@ -376,6 +347,10 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"延期 {self.months} 个月 · {self.get_state_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
 
 
 class Answer(models.Model):
@@ -417,7 +392,6 @@ class Commitment(models.Model):
         DONE = "done", "已兑现"
         MISSED = "missed", "逾期未兑现"
 
-    TRANSITIONS = {"open": {"done", "missed"}, "missed": {"done"}, "done": set()}
     code = models.CharField("承诺编号", max_length=16, unique=True, default=None)
     answer = models.ForeignKey(Answer, verbose_name="答复", on_delete=models.CASCADE, related_name="commitments")
     suggestion = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from liaison.lib.workdays import WorkCalendar
 from liaison.org.selectors import path_q, scope_of
+from liaison.suggestions.lifecycles import assignment as assignment_lifecycle
 
 from .models import Assignment, CoSigner, Evaluation, ExtensionRequest, State, Suggestion
 
@@ -71,7 +72,7 @@ def _unit_panel(unit_ids) -> dict:
 
     items = []
     for a in (
-        Assignment.objects.filter(unit_id__in=unit_ids, state__in=Assignment.OPEN)
+        Assignment.objects.filter(unit_id__in=unit_ids, state__in=assignment_lifecycle.OPEN)
         .select_related("suggestion")
         .order_by("due_date")[:LIMIT]
     ):
@@ -116,7 +117,7 @@ def _staff_panels(paths) -> list[dict]:
             "note": f"{a.unit.name} 超期（期限 {a.due_date:%Y-%m-%d}）",
         }
         for a in Assignment.objects.filter(
-            path_q("suggestion__body__region__path", paths), state__in=Assignment.OPEN, flag="red"
+            path_q("suggestion__body__region__path", paths), state__in=assignment_lifecycle.OPEN, flag="red"
         )
         .select_related("suggestion", "unit")
         .order_by("due_date")[:LIMIT]

@@ -8,18 +8,21 @@
 Out of scope → Http404.
 """
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from liaison.events.services import timeline
 from liaison.insight.services import similar_items
-from liaison.org.models import User
+from liaison.lib.months import month_range
+from liaison.org.models import Deputy, User
 from liaison.org.selectors import path_q, scope_of
 
-from .models import PRIVATE_STATES, Assignment, CoSigner, Suggestion, SuggestionSource
+from .lifecycles.assignment import is_unit_of
+from .lifecycles.cosignature import signing_deputy_ids
+from .lifecycles.suggestion import PRIVATE_STATES, can_manage, is_lead_deputy
+from .models import Assignment, CoSigner, State, Suggestion, SuggestionSource
 
 
 def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
@@ -85,49 +88,10 @@ def access_assignment(user: User, code: str, *, write: bool = False) -> Assignme
 # --- who may do what ----------------------------------------------------------------------------------------
 
 
-def can_manage(user: User, suggestion: Suggestion) -> bool:
-    """Congress staff of the receiving body's region (or admins): review, assign, approve, close."""
-    scope = scope_of(user)
-    if scope.everything:
-        return True
-    path = suggestion.body.region.path
-    return any(path.startswith(p) for p in scope.write_region_paths)
-
-
-def can_supervise(user: User, suggestion: Suggestion) -> bool:
-    """Staff and leaders of the body's region: key supervision, notes, reminders."""
-    scope = scope_of(user)
-    if scope.everything or can_manage(user, suggestion):
-        return True
-    if "leader" not in scope.roles:
-        return False
-    path = suggestion.body.region.path
-    return any(path.startswith(p) for p in scope.region_paths)
-
-
-def is_lead_deputy(user: User, suggestion: Suggestion) -> bool:
-    scope = scope_of(user)
-    return scope.deputy_id is not None and scope.deputy_id == suggestion.lead_deputy_id
-
-
-def is_unit_of(user: User, assignment: Assignment) -> bool:
-    return assignment.unit_id in scope_of(user).unit_ids
-
-
 def is_unit_only(user: User) -> bool:
     """Users who reach suggestions only as a handling unit: they never see residents' or hidden identities."""
     scope = scope_of(user)
     return bool(scope.unit_ids) and not (scope.everything or scope.region_paths or scope.station_ids or scope.deputy_id)
-
-
-def signing_deputy_ids(suggestion: Suggestion) -> list[int]:
-    ids = [suggestion.lead_deputy_id]
-    ids += list(
-        CoSigner.objects.filter(suggestion=suggestion, state=CoSigner.State.CONFIRMED).values_list(
-            "deputy_id", flat=True
-        )
-    )
-    return ids
 
 
 def shows_identity(user: User, suggestion: Suggestion) -> bool:
@@ -154,8 +118,7 @@ def suggestions_for_report_back(station, year: int, month: int) -> list[Suggesti
     """Suggestions created that month from `station`'s opinions (or by its deputies for the station), for the
     next monthly meeting's report-back section."""
     tz = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    start, end = month_range(year, month, tz)
     from_opinions = SuggestionSource.objects.filter(opinion__station=station).values("suggestion_id")
     return list(
         Suggestion.objects.filter(
@@ -170,5 +133,46 @@ def suggestions_for_report_back(station, year: int, month: int) -> list[Suggesti
 def similar_suggestions(user: User, text: str, *, limit: int = 5) -> list[Suggestion]:
     """Scoped "已有类似建议" lookup through the insight similarity index (drafts and withdrawn ones left out)."""
     hits = similar_items(text, visible={"suggestion": suggestions_visible_to(user)}, k=limit * 3)
-    hidden = {*PRIVATE_STATES, "withdrawn"}
+    hidden = {*PRIVATE_STATES, State.WITHDRAWN}
     return [h.obj for h in hits if h.obj.state not in hidden][:limit]
+
+
+# What a deputy did before submitting is between the deputy and the co-signers: units never see it.
+PRE_SUBMISSION_ACTIONS = frozenset(
+    {"created", "edited", "cosign_opened", "cosign_invited", "cosign_confirmed", "cosign_declined", "cosign_expired"}
+)
+
+
+def suggestion_timeline(user: User, suggestion: Suggestion) -> list:
+    """The suggestion's events as `user` may see them: units miss the drafting steps, and where the identity is
+    hidden from them (confidential), events by the signing deputies read "代表"."""
+    events = list(timeline("suggestion", suggestion.code))
+    if not is_unit_only(user):
+        return events
+    events = [e for e in events if e.action not in PRE_SUBMISSION_ACTIONS]
+    if not shows_identity(user, suggestion):
+        deputy_users = set(
+            Deputy.objects.filter(pk__in=signing_deputy_ids(suggestion)).values_list("user_id", flat=True)
+        )
+        for e in events:
+            if e.actor_id in deputy_users:
+                e.actor_label = "代表"
+    return events
+
+
+def units_assignable_for(suggestion: Suggestion):
+    """Active handling units within the receiving body's region (the ones it may assign)."""
+    from liaison.org.models import HandlingUnit
+
+    return HandlingUnit.objects.filter(is_active=True, region__path__startswith=suggestion.body.region.path).order_by(
+        "kind", "code"
+    )
+
+
+def leaders_for(suggestion: Suggestion):
+    """Leaders of the receiving body's region or any region above it (candidates for 重点督办)."""
+    from liaison.org.models import Role
+
+    parts = [p for p in suggestion.body.region.path.split("/") if p]
+    ancestors = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return User.objects.filter(memberships__role=Role.LEADER, memberships__region__path__in=ancestors).distinct()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from liaison.org.models import Deputy, Stationing
 from liaison.suggestions import services
 from liaison.suggestions.models import Assignment, Suggestion
 
@@ -46,32 +47,32 @@ def draft(cast, *, title="关于维修缘溪村村口石桥的建议", opinions=
 
 def submitted(cast, **kw) -> Suggestion:
     s = draft(cast, **kw)
-    services.submit(suggestion=s, actor=kw.get("user") or cast.deputy_user)
+    services.submit_suggestion(suggestion=s, actor=kw.get("user") or cast.deputy_user)
     return s
 
 
 def accepted(cast, **kw) -> Suggestion:
     s = submitted(cast, **kw)
-    services.accept(suggestion=s, actor=cast.staff)
+    services.accept_suggestion(suggestion=s, actor=cast.staff)
     return s
 
 
 def assigned(cast, *, co=True, **kw) -> tuple[Suggestion, Assignment, list[Assignment]]:
     s = accepted(cast, **kw)
-    rows = services.assign(suggestion=s, actor=cast.staff, lead=cast.unit, co=[cast.unit_b] if co else [])
+    rows = services.assign_suggestion(suggestion=s, actor=cast.staff, lead=cast.unit, co=[cast.unit_b] if co else [])
     return s, rows[0], rows[1:]
 
 
 def signed(cast, **kw):
     s, lead, co = assigned(cast, **kw)
-    services.sign(assignment=lead, actor=cast.unit_user)
+    services.sign_assignment(assignment=lead, actor=cast.unit_user)
     return s, lead, co
 
 
 def answered(cast, answer_class="A", **kw):
     s, lead, co = signed(cast, **kw)
     commitments = [(dt.date.today() + dt.timedelta(days=60), "完成石桥加固")] if answer_class in "BC" else []
-    services.answer(
+    services.answer_assignment(
         assignment=lead,
         actor=cast.unit_user,
         answer_class=answer_class,
@@ -88,13 +89,16 @@ BYSTANDERS = ("staff", "township_staff", "city_staff", "leader", "head", "office
 
 
 def private_and_submitted(cast) -> tuple[Suggestion, Suggestion, Suggestion]:
-    """The lead deputy's draft, a draft out for co-signing (invited: a deputy of another county) and a submitted one."""
+    """The lead deputy's draft, a draft out for co-signing (invited: a third deputy of the station, without an
+    account, so every cast user stays a bystander) and a submitted one."""
     mine = draft(cast, title="尚未提交的草稿甲")
     cosigning = draft(cast, title="征集附议中的草稿乙")
+    invitee = Deputy.objects.create(code="D0000009", name="赵同站", phone="13900009999", home_region=cast.yuanxi)
+    Stationing.objects.create(deputy=invitee, station=cast.station)
     services.invite_cosigners(
         suggestion=cosigning,
         actor=cast.deputy_user,
-        deputies=[cast.other_deputy],
+        deputies=[invitee],
         deadline=dt.date.today() + dt.timedelta(days=5),
     )
     cosigning.refresh_from_db()

@@ -20,8 +20,9 @@ from liaison.lib.errors import DomainError
 from liaison.lib.workdays import WorkCalendar
 from liaison.notify.models import Notification
 from liaison.org.models import Body
-from liaison.suggestions import services, supervision
+from liaison.suggestions import services
 from liaison.suggestions.models import Assignment, Reminder
+from liaison.suggestions.services import supervision
 
 from .helpers import accepted, answered, assigned, signed
 
@@ -51,7 +52,9 @@ def set_body(body, **limits):
 
 
 def answer_a(assignment, actor):
-    return services.answer(assignment=assignment, actor=actor, answer_class="A", text="已维修完毕", signer="李局长")
+    return services.answer_assignment(
+        assignment=assignment, actor=actor, answer_class="A", text="已维修完毕", signer="李局长"
+    )
 
 
 # --- 交办: assign within Body.assign_working_days (5) working days of acceptance --------------------------------
@@ -85,7 +88,7 @@ def test_it_flags_an_accepted_suggestion_not_assigned_on_the_sixth_working_day(c
     assert "逾期未交办" in page
     # Assigned: no longer waiting, no longer flagged.
     with at(D(2026, 10, 13)):
-        services.assign(suggestion=reload(s), actor=cast.staff, lead=cast.unit)
+        services.assign_suggestion(suggestion=reload(s), actor=cast.staff, lead=cast.unit)
         page = staff.get("/suggestions/review/").content.decode()
     assert "逾期未交办" not in page
 
@@ -153,7 +156,7 @@ def test_it_stops_the_clock_for_the_working_days_an_item_waits_for_reassignment(
     with at(D(2026, 9, 29)):
         services.return_assignment(assignment=lead, actor=cast.unit_user, reason="不属于我局职责")
     with at(D(2026, 10, 9)):  # stopped on 30 Sep, 8 Oct, 9 Oct — not on the holidays
-        new = services.reassign(assignment=reload(lead), actor=cast.staff, unit=cast.unit_b)
+        new = services.reassign_assignment(assignment=reload(lead), actor=cast.staff, unit=cast.unit_b)
     assert new.paused_days == 3
     assert new.due_date == D(2026, 12, 25)  # 22 Dec + 3 working days
 
@@ -242,9 +245,9 @@ def test_it_closes_an_unevaluated_answer_only_after_twenty_working_days(cast):
     for day in (D(2026, 10, 16), D(2026, 10, 18), D(2026, 10, 19)):
         with at(day):
             with pytest.raises(DomainError, match="20 个工作日"):
-                services.close(suggestion=reload(s), actor=cast.staff)
+                services.close_suggestion(suggestion=reload(s), actor=cast.staff)
     with at(D(2026, 10, 20)):
-        services.close(suggestion=reload(s), actor=cast.staff)
+        services.close_suggestion(suggestion=reload(s), actor=cast.staff)
     assert reload(s).state == "closed"
 
 
@@ -254,9 +257,9 @@ def test_it_takes_the_evaluation_receipt_window_from_the_body(cast):
         s, _, _ = answered(cast)
     with at(D(2026, 10, 20)):
         with pytest.raises(DomainError, match="21 个工作日"):
-            services.close(suggestion=reload(s), actor=cast.staff)
+            services.close_suggestion(suggestion=reload(s), actor=cast.staff)
     with at(D(2026, 10, 21)):
-        services.close(suggestion=reload(s), actor=cast.staff)
+        services.close_suggestion(suggestion=reload(s), actor=cast.staff)
     assert reload(s).state == "closed"
 
 
@@ -269,7 +272,9 @@ def test_it_gives_re_handling_one_month_from_the_unsatisfied_evaluation(cast):
         outside, outside_lead, _ = answered(cast, co=False, title="关于增设路灯的建议")
     with at(D(2026, 9, 3)):
         for s in (inside, outside):
-            services.evaluate(suggestion=reload(s), actor=cast.deputy_user, process="basic", result="unsatisfied")
+            services.evaluate_answer(
+                suggestion=reload(s), actor=cast.deputy_user, process="basic", result="unsatisfied"
+            )
     assert reload(inside).state == "rehandling"
     assert reload(inside_lead).due_date == reload(outside_lead).due_date == D(2026, 10, 8)  # 3 Oct is a holiday
     supervise_on(D(2026, 10, 8))
@@ -287,7 +292,7 @@ def test_it_takes_the_re_handling_limit_from_the_body(cast):
     with at(D(2026, 8, 3)):
         s, lead, _ = answered(cast, co=False)
     with at(D(2026, 9, 3)):
-        services.evaluate(suggestion=s, actor=cast.deputy_user, process="basic", result="unsatisfied")
+        services.evaluate_answer(suggestion=s, actor=cast.deputy_user, process="basic", result="unsatisfied")
     assert reload(lead).due_date == D(2026, 11, 3)
 
 
@@ -297,7 +302,7 @@ def test_it_takes_the_re_handling_limit_from_the_body(cast):
 def test_it_marks_a_commitment_missed_the_day_after_its_date_and_reopens_follow_up(cast):
     with at(D(2026, 8, 3)):
         s, lead, _ = signed(cast, co=False)
-        services.answer(
+        services.answer_assignment(
             assignment=lead,
             actor=cast.unit_user,
             answer_class="B",
@@ -305,8 +310,8 @@ def test_it_marks_a_commitment_missed_the_day_after_its_date_and_reopens_follow_
             signer="李局长",
             commitments=[(D(2026, 10, 9), "完成石桥加固")],
         )
-        services.evaluate(suggestion=reload(s), actor=cast.deputy_user, process="satisfied", result="basic")
-        services.close(suggestion=reload(s), actor=cast.staff)
+        services.evaluate_answer(suggestion=reload(s), actor=cast.deputy_user, process="satisfied", result="basic")
+        services.close_suggestion(suggestion=reload(s), actor=cast.staff)
     commitment = s.commitments.get()
     supervise_on(D(2026, 10, 9))
     assert reload(commitment).state == "open" and reload(s).state == "closed"

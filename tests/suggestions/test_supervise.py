@@ -75,7 +75,7 @@ def test_it_stops_the_clock_while_returned(cast):
         s, lead, _ = assigned(cast, co=False)
         services.return_assignment(assignment=lead, actor=cast.unit_user, reason="不属于我局")
     with at(2025, 9, 5):  # Tue–Fri: 4 working days stopped
-        new = services.reassign(assignment=lead, actor=cast.staff, unit=cast.unit_b)
+        new = services.reassign_assignment(assignment=lead, actor=cast.staff, unit=cast.unit_b)
     assert new.paused_days == 4
     assert new.due_date == dt.date(2025, 12, 5)  # 2025-12-01 + 4 working days
 
@@ -83,8 +83,8 @@ def test_it_stops_the_clock_while_returned(cast):
 def test_it_reopens_follow_up_when_a_commitment_is_missed(cast):
     with at(2026, 3, 2):
         s, lead, _ = answered(cast, answer_class="B")
-        services.evaluate(suggestion=s, actor=cast.deputy_user, process="satisfied", result="basic")
-        services.close(suggestion=s, actor=cast.staff)
+        services.evaluate_answer(suggestion=s, actor=cast.deputy_user, process="satisfied", result="basic")
+        services.close_suggestion(suggestion=s, actor=cast.staff)
     commitment = s.commitments.get()
     with at(2026, 5, 5):
         call_command("supervise", verbosity=0)
@@ -103,7 +103,7 @@ def test_it_reopens_follow_up_when_a_commitment_is_missed(cast):
 def test_it_resets_the_flag_when_an_extension_moves_the_due_date(cast):
     with at(2025, 7, 1):
         s, lead, _ = assigned(cast, co=False)
-        services.sign(assignment=lead, actor=cast.unit_user)
+        services.sign_assignment(assignment=lead, actor=cast.unit_user)
     with at(2025, 10, 10):
         call_command("supervise", verbosity=0)
         ext = services.request_extension(assignment=lead, actor=cast.unit_user, months=1, reason="工程量大")

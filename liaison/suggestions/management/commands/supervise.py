@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from liaison.suggestions import supervision
+from liaison.suggestions.services import supervision
 
 
 class Command(BaseCommand):

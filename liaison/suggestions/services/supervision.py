@@ -20,13 +20,16 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from liaison.events.services import transition_each
 from liaison.lib.workdays import WorkCalendar
 from liaison.notify.models import Notification
 from liaison.notify.services import queue_notification
 from liaison.org.models import Body, Membership, Role, User
 
-from . import services
-from .models import Assignment, Commitment, Reminder, State, Suggestion
+from ..lifecycles import assignment as assignment_lifecycle
+from ..lifecycles import commitment as commitment_lifecycle
+from ..models import Assignment, Commitment, Reminder, State, Suggestion
+from . import common, evaluation
 
 YELLOW_WORKING_DAYS = 5
 
@@ -47,7 +50,7 @@ def run(today: dt.date | None = None) -> Result:
     calendar = WorkCalendar.load()
     yellow_limit = calendar.add_working_days(today, YELLOW_WORKING_DAYS)
     result = Result()
-    staff = services.staff_user_ids_by_body()
+    staff = common.staff_user_ids_by_body()
     red = ("a.due_date < %s AND a.flag <> %s", [today, Assignment.Flag.RED])
     yellow = ("a.due_date >= %s AND a.due_date <= %s AND a.flag = %s", [today, yellow_limit, Assignment.Flag.GREEN])
     for flag, (condition, params) in ((Assignment.Flag.RED, red), (Assignment.Flag.YELLOW, yellow)):
@@ -117,8 +120,6 @@ def _assign_overdue(today: dt.date, calendar: WorkCalendar, staff: dict[int, lis
 def _tables() -> dict:
     from liaison.org.models import Membership, User
 
-    from .models import Suggestion
-
     return {
         "assignment": Assignment._meta.db_table,
         "suggestion": Suggestion._meta.db_table,
@@ -133,7 +134,7 @@ def _flag(flag: str, condition: str, params: list, today: dt.date, staff: dict[i
     """Flag, remind and notify in four set-based statements (INSERT … SELECT … ON CONFLICT DO NOTHING and one
     UPDATE), so no row travels through Python; works on PostgreSQL and SQLite alike."""
     t = _tables()
-    open_states = list(Assignment.OPEN)
+    open_states = list(assignment_lifecycle.OPEN)
     where = f"a.state IN ({', '.join(['%s'] * len(open_states))}) AND {condition}"
     where_params = [*open_states, *params]
     now = timezone.now()
@@ -196,24 +197,30 @@ def _unit_users() -> dict[int, list[int]]:
 
 
 def _missed_commitments(today: dt.date) -> tuple[int, int]:
-    due = Commitment.objects.filter(state=Commitment.State.OPEN, due_date__lt=today)
-    rows = list(due.values_list("pk", "suggestion_id"))
-    if not rows:
-        return 0, 0
-    Commitment.objects.filter(pk__in=[r[0] for r in rows], state=Commitment.State.OPEN).update(
-        state=Commitment.State.MISSED
+    """Commitments past their date become missed (one event each on the suggestion's chain); a closed suggestion
+    with a missed commitment re-enters follow-up (跟踪办理) and its answering units are told."""
+    due = Commitment.objects.filter(state=Commitment.State.OPEN, due_date__lt=today).select_related("suggestion")
+    missed = transition_each(
+        due.order_by("suggestion_id", "pk"),
+        table=commitment_lifecycle.TRANSITIONS,
+        to=Commitment.State.MISSED,
+        action="commitment_missed",
+        actor=None,
+        subject=lambda c: (common.SUBJECT, c.suggestion.code),
+        note=lambda c: f"承诺“{c.text}”到期（{c.due_date:%Y-%m-%d}）未兑现",
     )
+    if not missed:
+        return 0, 0
     follow_ups = 0
-    from .models import Suggestion
-
-    for suggestion in Suggestion.objects.filter(pk__in={r[1] for r in rows}, state=State.CLOSED).select_related(
-        "body", "body__region"
-    ):
+    unit_users = _unit_users()
+    for suggestion in Suggestion.objects.filter(
+        pk__in={c.suggestion_id for c in missed}, state=State.CLOSED
+    ).select_related("body", "body__region"):
         with transaction.atomic():
-            services.open_follow_up(suggestion=suggestion, note="答复承诺到期未兑现，转入跟踪办理")
-            for assignment in suggestion.assignments.filter(role__in=("lead", "split"), state="closed").only(
-                "pk", "code", "unit_id"
-            ):
+            evaluation.open_follow_up(suggestion=suggestion, note="答复承诺到期未兑现，转入跟踪办理")
+            for assignment in suggestion.assignments.filter(
+                role__in=assignment_lifecycle.ANSWERING_ROLES, state=Assignment.State.CLOSED
+            ).only("pk", "code", "unit_id"):
                 key = f"{assignment.code}:commitment:{today:%Y%m%d}"
                 Reminder.objects.get_or_create(
                     key=key,
@@ -224,7 +231,7 @@ def _missed_commitments(today: dt.date) -> tuple[int, int]:
                         "created_at": timezone.now(),
                     },
                 )
-                for user_id in _unit_users().get(assignment.unit_id, ()):
+                for user_id in unit_users.get(assignment.unit_id, ()):
                     Notification.objects.get_or_create(
                         key=f"sugg:commitment:{key}:{user_id}",
                         defaults={
@@ -234,4 +241,4 @@ def _missed_commitments(today: dt.date) -> tuple[int, int]:
                         },
                     )
         follow_ups += 1
-    return len(rows), follow_ups
+    return len(missed), follow_ups
