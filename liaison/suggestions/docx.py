@@ -7,6 +7,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from .models import CoSigner
+
 
 def render(suggestion, *, identity: bool = True) -> bytes:
     doc = Document()
@@ -22,7 +24,7 @@ def render(suggestion, *, identity: bool = True) -> bytes:
     number = doc.add_paragraph(f"案号：{suggestion.case_number or '（待立案）'}    编号：{suggestion.code}")
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    cosigners = [c.deputy.name for c in suggestion.cosigners.filter(state="confirmed").select_related("deputy")]
+    cosigners = [c.deputy.name for c in suggestion.cosigners.filter(state=CoSigner.State.CONFIRMED).select_related("deputy")]
     lead = suggestion.lead_deputy.name if identity else "（申请保密）"
     rows = [
         ("标题", suggestion.title),

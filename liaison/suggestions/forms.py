@@ -104,9 +104,8 @@ class AssignForm(BootstrapMixin, forms.Form):
         if data.get("mode") == "lead" and not data.get("lead"):
             self.add_error("lead", "请选择主办单位")
         if data.get("mode") == "split":
+            # How many units a split needs is the service's rule (review.assign_suggestion).
             units = list(data.get("split") or [])
-            if len(units) < 2:
-                self.add_error("split", "分办至少选择两个单位")
             parts = [p.strip() for p in (data.get("parts") or "").splitlines() if p.strip()]
             data["split_pairs"] = [(u, parts[i] if i < len(parts) else "") for i, u in enumerate(units)]
         return data

@@ -35,7 +35,7 @@ def panels(user) -> list[dict]:
 def _deputy_panel(deputy_id) -> dict:
     items = []
     for c in CoSigner.objects.filter(
-        deputy_id=deputy_id, state="invited", suggestion__state=State.COSIGNING
+        deputy_id=deputy_id, state=CoSigner.State.INVITED, suggestion__state=State.COSIGNING
     ).select_related("suggestion")[:LIMIT]:
         items.append(
             {
@@ -45,7 +45,7 @@ def _deputy_panel(deputy_id) -> dict:
             }
         )
     mine = Q(lead_deputy_id=deputy_id) | Q(
-        pk__in=CoSigner.objects.filter(deputy_id=deputy_id, state="confirmed").values("suggestion_id")
+        pk__in=CoSigner.objects.filter(deputy_id=deputy_id, state=CoSigner.State.CONFIRMED).values("suggestion_id")
     )
     done = Evaluation.objects.filter(deputy_id=deputy_id).values_list("suggestion_id", "round")
     done = set(done)
@@ -77,7 +77,7 @@ def _unit_panel(unit_ids) -> dict:
         .order_by("due_date")[:LIMIT]
     ):
         left = calendar.working_days_between(today(), a.due_date)
-        action = "待签收" if a.state == "assigned" else ("重新办理" if a.state == "rehandling" else "待答复")
+        action = {Assignment.State.ASSIGNED: "待签收", Assignment.State.REHANDLING: "重新办理"}.get(a.state, "待答复")
         note = f"{action} · " + (f"已超期 {-left} 个工作日" if left < 0 else f"剩余 {left} 个工作日")
         items.append(
             {"label": a.suggestion.title, "url": reverse("suggestions:assignment", args=[a.code]), "note": note}
@@ -105,7 +105,7 @@ def _staff_panels(paths) -> list[dict]:
             "note": f"{r.assignment.unit.name} 申请 {r.months} 个月",
         }
         for r in ExtensionRequest.objects.filter(
-            path_q("assignment__suggestion__body__region__path", paths), state="pending"
+            path_q("assignment__suggestion__body__region__path", paths), state=ExtensionRequest.State.PENDING
         )
         .select_related("assignment__suggestion", "assignment__unit")
         .order_by("created_at")[:LIMIT]

@@ -78,7 +78,7 @@ def extension_queue(request):
     if not (scope.everything or scope.write_region_paths):
         raise PermissionDenied("只有人大机关工作人员可以审批延期")
     qs = ExtensionRequest.objects.filter(
-        state="pending", assignment__suggestion__in=suggestions_visible_to(request.user)
+        state=ExtensionRequest.State.PENDING, assignment__suggestion__in=suggestions_visible_to(request.user)
     ).select_related("assignment__unit", "assignment__suggestion")
     if not scope.everything:
         qs = qs.filter(path_q("assignment__suggestion__body__region__path", scope.write_region_paths))
