@@ -65,17 +65,20 @@ def test_it_loads_chizhou_with_a_year_of_history_and_work_for_every_demo_account
     assert Assignment.objects.filter(unit__code="U341722-ZJJ", state="assigned").exists()
     assert Suggestion.objects.filter(lead_deputy=User.objects.get(username="deputy").deputy, state="answered").exists()
     assert CoSigner.objects.filter(deputy=User.objects.get(username="deputy2").deputy, state="invited").exists()
-    for username, url in [
-        ("shitai_staff", "/suggestions/review/"),
-        ("unit_zjj", "/units/inbox/"),
-        ("deputy", f"/suggestions/{story.code}/"),
-        ("deputy", "/"),
-        ("station_head", "/meetings/"),
-        ("shitai_staff", "/insight/topics/"),
-        ("shitai_staff", "/insight/clusters/"),
+    waiting = Assignment.objects.filter(unit__code="U341722-ZJJ", state="assigned").select_related("suggestion")
+    for username, url, shown in [
+        ("shitai_staff", "/suggestions/review/", "待审查的代表建议"),
+        ("unit_zjj", "/units/inbox/", waiting.first().suggestion.title),
+        ("deputy", f"/suggestions/{story.code}/", story.title),
+        ("deputy", "/", "您好"),
+        ("station_head", "/meetings/", "缘溪村"),
+        ("shitai_staff", "/insight/topics/", "热点话题 · 石台县"),
+        ("shitai_staff", "/insight/clusters/", "跨村综合比选 · 石台县"),
     ]:
         client.force_login(User.objects.get(username=username))
-        assert client.get(url).status_code == 200, (username, url)
+        response = client.get(url)
+        assert response.status_code == 200, (username, url)
+        assert shown in response.content.decode(), (username, url, shown)
     # The county dashboard shows figures from the prebuilt rollups, and 办结率 drills down to its items.
     client.force_login(User.objects.get(username="shitai_staff"))
     page = client.get("/reports/region/341722/").content.decode()
