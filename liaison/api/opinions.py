@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from liaison.lib.masking import mask_name, mask_phone
 from liaison.opinions.selectors import access_opinion, opinions_visible_to, sees_contacts
 from liaison.opinions.services import client_hash, submit_public_opinion
 from liaison.org.models import Category, Station
+
+from .pagination import BoundedPageNumberPagination
 
 router = Router(tags=["社情民意"])
 
@@ -100,7 +102,7 @@ def submit_public(request, station_code: str, payload: PublicOpinionIn):
 
 
 @router.get("/opinions", response=list[OpinionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_opinions(request, state: str = "", station: str = ""):
     qs = opinions_visible_to(request.user).select_related("station__region", "category").order_by("-created_at", "-id")
     if state:

@@ -1,6 +1,6 @@
 from django.db.models import Count
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from liaison.org.selectors import (
     access_deputy,
@@ -10,6 +10,8 @@ from liaison.org.selectors import (
     scope_of,
     stations_visible_to,
 )
+
+from .pagination import BoundedPageNumberPagination
 
 router = Router(tags=["组织"])
 
@@ -94,7 +96,7 @@ def me(request):
 
 
 @router.get("/stations", response=list[StationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_stations(request, q: str = ""):
     qs = _stations(request.user)
     return qs.filter(name__contains=q[:50]) if q else qs
@@ -107,7 +109,7 @@ def get_station(request, code: str):
 
 
 @router.get("/deputies", response=list[DeputyOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_deputies(request, q: str = ""):
     qs = deputies_visible_to(request.user).select_related("home_region").prefetch_related("mandates").order_by("code")
     return qs.filter(name__contains=q[:50]) if q else qs

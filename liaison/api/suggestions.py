@@ -1,9 +1,11 @@
 """Suggestions in the API: scoped reads; confidential items hide identities from those who may not see them."""
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from liaison.suggestions.selectors import access_suggestion, shows_identity, suggestions_visible_to
+
+from .pagination import BoundedPageNumberPagination
 
 router = Router(tags=["代表建议"])
 
@@ -43,7 +45,7 @@ class SuggestionOut(Schema):
 
 
 @router.get("/suggestions", response=list[SuggestionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_suggestions(request, state: str = ""):
     qs = (
         suggestions_visible_to(request.user)

@@ -25,3 +25,12 @@ def test_it_masks_phones_for_roles_that_do_not_need_them(cast, client_for):
 def test_it_publishes_an_openapi_schema(cast, client_for):
     schema = client_for(cast.staff).get("/api/v1/openapi.json").json()
     assert "/api/v1/stations" in schema["paths"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/opinions", "/api/v1/suggestions", "/api/v1/stations", "/api/v1/deputies"])
+@pytest.mark.parametrize("query", ["page=288230376151711745", "page=0", "page_size=100000"])
+def test_it_answers_an_impossible_page_with_a_field_error(cast, client_for, path, query):
+    response = client_for(cast.staff).get(f"{path}?{query}")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/json")
+    assert query.split("=")[0] in str(response.json())
