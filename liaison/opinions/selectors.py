@@ -126,7 +126,8 @@ def ledger_queryset(user, params: dict) -> tuple[QuerySet[Opinion], dict]:
         qs = qs.filter(state=f["state"])
     else:
         f["state"] = ""
-    if f["category"].isdigit():
+    # Only a plausible id filters: a huge or non-ASCII number would overflow the database's integer (a 500).
+    if f["category"].isascii() and f["category"].isdigit() and int(f["category"]) < 2**31:
         qs = qs.filter(category_id=int(f["category"]))
     else:
         f["category"] = ""

@@ -100,3 +100,14 @@ def test_it_lists_without_n_plus_one(cast, client_for, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = client.get("/opinions/")
     assert len(response.context["page"]) == 30
+
+
+@pytest.mark.parametrize("category", ["9223372036854775808", "99999999999999999999", "²", "-1"])
+def test_it_ignores_an_impossible_category_filter_on_page_and_export(cast, client_for, opinions, category):
+    client = client_for(cast.staff)
+    page = client.get("/opinions/", {"category": category})
+    assert page.status_code == 200 and titles(page) == {"路灯不亮", "公交线路", "井盖破损"}
+    export = client.get("/opinions/export.xlsx", {"category": category})
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert {"路灯不亮", "公交线路", "井盖破损"} <= {c.value for row in sheet.iter_rows() for c in row}
