@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI from our own static files (the CDN copy is blocked by our CSP)
     "liaison.org",
     "liaison.events",
     "liaison.notify",

@@ -24,3 +24,16 @@ def test_it_shows_a_wrong_password_message_in_chinese(cast, page, live_server):
     page.fill("#id_password", "wrong-password")
     page.click("button:has-text('登录')")
     assert "用户名或密码不正确" in page.content()
+
+
+def test_it_shows_the_api_documentation_from_our_own_files(cast, login, live_server):
+    page = login(cast.staff)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    assert page.locator(".opblock").count() >= 5
+    assert all(url.startswith(live_server.url) for url in requested), requested
+    assert errors == []
