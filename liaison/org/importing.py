@@ -280,13 +280,15 @@ class DeputySheet(Sheet):
         "ST341722101201",
     ]
 
-    def export_rows(self, qs, *, mask_phones: bool = False):
+    def export_rows(self, qs, *, mask_phones: bool = False, show_phone=None):
+        """`show_phone(deputy)`, when given, decides per row (the viewer's right differs by region)."""
         qs = qs.select_related("home_region").prefetch_related("mandates", "stations").order_by("code")
         order = [v for v, _ in Level.choices]
         for d in qs.iterator(chunk_size=1000):
             mandates = sorted(d.mandates.all(), key=lambda m: order.index(m.level))
             first = mandates[0] if mandates else None
-            phone = d.masked_phone if mask_phones else d.phone
+            masked = not show_phone(d) if show_phone else mask_phones
+            phone = d.masked_phone if masked else d.phone
             yield [
                 d.code,
                 d.name,

@@ -184,7 +184,9 @@ def export_sheet(request, kind):
         "deputies": deputies_visible_to,
         "units": units_visible_to,
     }[kind](request.user)
-    options = {"mask_phones": not can_see_contacts(request.user)} if kind == "deputies" else {}
+    options = {}
+    if kind == "deputies":  # the same right as the deputy's and the station's pages: by the deputy's region
+        options["show_phone"] = lambda d: can_see_contacts(request.user, d.home_region.path)
     return xlsx_response(f"{sheet.title}.xlsx", sheet.title, sheet.headers(), sheet.export_rows(visible, **options))
 
 
