@@ -24,7 +24,9 @@ def render(suggestion, *, identity: bool = True) -> bytes:
     number = doc.add_paragraph(f"案号：{suggestion.case_number or '（待立案）'}    编号：{suggestion.code}")
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    cosigners = [c.deputy.name for c in suggestion.cosigners.filter(state=CoSigner.State.CONFIRMED).select_related("deputy")]
+    cosigners = [
+        c.deputy.name for c in suggestion.cosigners.filter(state=CoSigner.State.CONFIRMED).select_related("deputy")
+    ]
     lead = suggestion.lead_deputy.name if identity else "（申请保密）"
     rows = [
         ("标题", suggestion.title),
