@@ -65,8 +65,9 @@ def test_it_answers_a_retry_that_raced_past_the_check_with_the_first_submissions
     # The first request commits between the retry's "already there?" check and its insert, however that check
     # is written: the unique key refuses the retry's row, and the race handler returns the first one's opinion.
     from liaison.opinions import services
+    from liaison.opinions.services import intake
 
-    real_clean, first = services._clean_fields, {}
+    real_clean, first = intake._clean_fields, {}
 
     def first_request_commits_now(**fields):
         if not first:
@@ -76,7 +77,7 @@ def test_it_answers_a_retry_that_raced_past_the_check_with_the_first_submissions
             )
         return real_clean(**fields)
 
-    monkeypatch.setattr(services, "_clean_fields", first_request_commits_now)
+    monkeypatch.setattr(intake, "_clean_fields", first_request_commits_now)  # where submit_public_opinion finds it
     retry = submit(client, cast.station.code, {"content": "村口路灯坏了三个月"})
     assert first, "the retry never got past its check"
     assert retry.status_code == 200, retry.status_code

@@ -1,0 +1,57 @@
+"""The resident's access: client hashes, query passwords, the throttled status-page lookup."""
+
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from liaison.lib.codes import normalise_code
+from liaison.lib.errors import DomainError
+
+from ..models import LookupFailure, Opinion
+from .common import Throttled
+
+# Wrong query passwords on the status page: per client address and per tracking code.
+LOOKUP_LIMIT_PER_CLIENT = (5, timedelta(minutes=15))
+LOOKUP_LIMIT_PER_CODE = (10, timedelta(minutes=15))
+
+
+def client_hash(ip: str) -> str:
+    """A keyed hash of the client address: enough to count, not enough to identify."""
+    return salted_hmac("liaison.opinions.client", ip or "-", algorithm="sha256").hexdigest()[:32]
+
+
+def password_for_key(key: str) -> str:
+    """The QR page's query password, derived from the form's idempotency key.
+
+    A resubmission with the same key must show the same acknowledgement, but only the hash is stored;
+    deriving the password from the (secret, unguessable) key lets us show it again without keeping it.
+    """
+    digest = salted_hmac("liaison.opinions.query-password", key, algorithm="sha256").hexdigest()
+    return f"{int(digest[:12], 16) % 1_000_000:06d}"
+
+
+def lookup_opinion(*, code: str, password: str, client: str) -> Opinion:
+    """The resident's status page: the opinion for a tracking code and query password, throttled on failures.
+
+    The same message for an unknown code and a wrong password, so nothing is revealed.
+    """
+    code = normalise_code(code)[:16]
+    now = timezone.now()
+    limit, window = LOOKUP_LIMIT_PER_CLIENT
+    too_many = LookupFailure.objects.filter(client_hash=client, at__gte=now - window).count() >= limit
+    limit, window = LOOKUP_LIMIT_PER_CODE
+    too_many = too_many or (code and LookupFailure.objects.filter(code=code, at__gte=now - window).count() >= limit)
+    if too_many:
+        raise Throttled("查询失败次数过多，请 15 分钟后再试")
+    opinion = Opinion.objects.filter(code=code).select_related("station").first() if code else None
+    if opinion is None or not password or not check_password((password or "").strip(), opinion.query_password_hash):
+        LookupFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
+        LookupFailure.objects.create(client_hash=client, code=code, at=now)
+        raise DomainError("查询码或查询密码不正确")
+    return opinion
+
+
+def verify_password(opinion: Opinion, password: str) -> bool:
+    return check_password(password, opinion.query_password_hash)

@@ -1,0 +1,188 @@
+"""The ledger (民情台账) and its export; one opinion's page, photos and actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from liaison.events.services import timeline
+from liaison.lib.errors import DomainError
+from liaison.lib.masking import mask_name, mask_phone
+from liaison.lib.xlsx import xlsx_response
+from liaison.org.models import Category
+from liaison.org.selectors import scope_of, stations_visible_to
+
+from .. import lifecycle, services
+from ..forms import AnswerForm, OutcomeForm, RefuseForm, ReportBackForm
+from ..models import Opinion
+from ..selectors import access_opinion, ledger_page, ledger_queryset, ledger_rows, sees_contacts
+from .common import PAGE_SIZE, _photo_response, _suggestions_for
+
+
+def _contact_flags(user, opinions):
+    allowed = {}
+    for o in opinions:
+        if o.station_id not in allowed:
+            allowed[o.station_id] = sees_contacts(user, o.station)
+        o.show_contacts = allowed[o.station_id] or sees_contacts(user, o.station, o)
+
+
+@login_required
+def ledger(request):
+    if not _has_ledger(request.user):
+        raise Http404("没有可查看的民情台账")
+    qs, filters = ledger_queryset(request.user, request.GET)
+    page = ledger_page(qs, request.GET.get("page"), PAGE_SIZE)
+    _contact_flags(request.user, page.object_list)
+    stations = stations_visible_to(request.user)
+    station_choices = list(stations.order_by("code").values_list("code", "name")[:301])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "total": page.paginator.count,
+        "f": filters,
+        "states": Opinion.State.choices,
+        "channels": Opinion.Channel.choices,
+        "categories": Category.objects.filter(parent=None).order_by("sort", "id"),
+        "station_choices": station_choices if len(station_choices) <= 300 else None,
+        "query": query.urlencode(),
+        "can_register": bool(scope_of(request.user).write_station_ids) or scope_of(request.user).everything,
+    }
+    return render(request, "opinions/ledger.html", context)
+
+
+def _has_ledger(user) -> bool:
+    scope = scope_of(user)
+    return scope.everything or bool(scope.region_paths or scope.station_ids or scope.deputy_id)
+
+
+EXPORT_HEADERS = [
+    "查询码",
+    "登记时间",
+    "联络站",
+    "渠道",
+    "分类",
+    "标题",
+    "内容",
+    "收集代表",
+    "群众姓名",
+    "联系电话",
+    "状态",
+    "办理结果",
+    "群众评价",
+]
+
+
+@login_required
+def ledger_export(request):
+    if not _has_ledger(request.user):
+        raise Http404
+    qs, _filters = ledger_queryset(request.user, request.GET)
+    qs = ledger_rows(qs)
+    user = request.user
+    allowed = {}
+
+    def rows():
+        for o in qs.iterator(chunk_size=2000):
+            if o.station_id not in allowed:
+                allowed[o.station_id] = sees_contacts(user, o.station)
+            show = allowed[o.station_id]
+            yield [
+                o.code,
+                timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
+                o.station.name,
+                o.get_channel_display(),
+                o.category.name if o.category else "",
+                o.title,
+                o.content,
+                o.deputy.name if o.deputy else "",
+                o.resident_name if show else mask_name(o.resident_name),
+                o.resident_phone if show else mask_phone(o.resident_phone),
+                o.get_state_display(),
+                o.outcome,
+                o.get_rating_display() if o.rating else "",
+            ]
+
+    return xlsx_response("民情台账.xlsx", "民情台账", EXPORT_HEADERS, rows())
+
+
+# ---------------------------------------------------------------- one opinion
+
+
+@login_required
+def opinion_detail(request, code):
+    opinion = access_opinion(request.user, code)
+    user = request.user
+    allowed = lifecycle.allowed_actions(user, opinion)
+    offered = {"answer": AnswerForm, "refuse": RefuseForm, "outcome": OutcomeForm, "reportback": ReportBackForm}
+    return render(
+        request,
+        "opinions/detail.html",
+        {
+            "opinion": opinion,
+            "show_contacts": sees_contacts(user, opinion.station, opinion),
+            "photos": list(opinion.photos.all()),
+            "events": timeline("opinion", opinion.code),
+            "reportbacks": list(opinion.reportbacks.select_related("deputy")),
+            "agenda_items": list(opinion.agenda_items.select_related("meeting")),
+            "duplicates": list(opinion.duplicates.only("code", "title")),
+            "suggestions": _suggestions_for(opinion),
+            "forms": {name: form() for name, form in offered.items() if name in allowed},
+            "can_close": "close" in allowed,
+        },
+    )
+
+
+@login_required
+def opinion_photo(request, code, pk):
+    return _photo_response(access_opinion(request.user, code), pk)
+
+
+@login_required
+@require_POST
+def opinion_action(request, code, action):
+    opinion = access_opinion(request.user, code)
+    user = request.user
+    if action not in lifecycle.ACTIONS:
+        raise Http404
+    lifecycle.require(user, action, opinion)  # before the form: a wrong role gets 403, not a form error
+    try:
+        if action == "answer":
+            form = _valid(AnswerForm(request.POST))
+            services.answer_on_spot(
+                opinion=opinion, answer=form.cleaned_data["answer"], told_now=form.cleaned_data["told_now"], actor=user
+            )
+            messages.success(request, "已登记当场答复")
+        elif action == "refuse":
+            form = _valid(RefuseForm(request.POST))
+            services.refuse_opinion(opinion=opinion, actor=user, **form.cleaned_data)
+            messages.success(request, "已登记不予受理及理由")
+        elif action == "outcome":
+            form = _valid(OutcomeForm(request.POST))
+            services.record_outcome(opinion=opinion, text=form.cleaned_data["text"], actor=user)
+            messages.success(request, "已登记办理结果，请代表或联络员回访群众")
+        elif action == "reportback":
+            form = _valid(ReportBackForm(request.POST))
+            services.record_report_back(opinion=opinion, actor=user, **form.cleaned_data)
+            messages.success(request, "已登记回访")
+        elif action == "close":
+            services.close_opinion(opinion=opinion, actor=user)
+            messages.success(request, "已关闭")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("opinions-detail", code=opinion.code)
+
+
+def _valid(form):
+    if not form.is_valid():
+        errors = "；".join(
+            f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{v[0]}"
+            for k, v in form.errors.items()
+        )
+        raise DomainError(errors or "填写有误")
+    return form

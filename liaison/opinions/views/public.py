@@ -1,0 +1,183 @@
+"""Resident-facing pages: the station's QR page and its printed poster, the status page (查询) and its rating."""
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liaison.events.services import timeline
+from liaison.lib.codes import normalise_code
+from liaison.lib.errors import DomainError
+from liaison.org.models import Mandate, Station, Stationing
+from liaison.org.selectors import access_station
+
+from .. import services
+from ..forms import LookupForm, PublicOpinionForm, RatingForm, form_token, new_idempotency_key
+from ..lifecycle import RATEABLE
+from ..models import Opinion
+from ..validation import clean_photos
+from .common import _client, _photo_response, _suggestions_for
+
+TRACK_SESSION = "opinions.tracked"
+
+
+def _public_station(code: str) -> Station | None:
+    return Station.objects.filter(code=(code or "").strip().upper(), is_active=True).select_related("region").first()
+
+
+def _deputy_names(station):
+    return list(station.deputies.filter(is_active=True).order_by("code").values_list("name", flat=True))
+
+
+@require_http_methods(["GET", "POST"])
+def public_station(request, station_code):
+    station = _public_station(station_code)
+    if station is None:
+        return render(request, "opinions/public_unknown.html", {"code": station_code[:30]}, status=404)
+    context = {"station": station, "deputies": _deputy_names(station)}
+    if request.method == "POST":
+        key = (request.POST.get("key") or "")[:64]
+        existing = Opinion.objects.filter(idempotency_key=key, station=station).first() if key else None
+        if existing is not None:  # the same form sent again: the same acknowledgement, nothing new
+            return _acknowledge(request, station, existing, services.password_for_key(key))
+        form = PublicOpinionForm(request.POST, request.FILES, station=station)
+        if form.is_valid():
+            try:
+                photos = clean_photos(form.cleaned_data["photos"])
+                opinion, password, _created = services.submit_public_opinion(
+                    station=station,
+                    key=form.cleaned_data["key"],
+                    title=form.cleaned_data["title"],
+                    content=form.cleaned_data["content"],
+                    category=form.cleaned_data["category"],
+                    resident_name=form.cleaned_data["resident_name"],
+                    resident_phone=form.cleaned_data["resident_phone"],
+                    photos=photos,
+                    client=_client(request),
+                )
+                return _acknowledge(request, station, opinion, password)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+        # Keep the same key (a corrected resubmission is still one submission); a fresh fill-time token.
+        data = request.POST.copy()
+        if not data.get("key"):
+            data["key"] = new_idempotency_key()
+        data["token"] = form_token(station.code)
+        form.data = data
+        context["form"] = form
+        return render(request, "opinions/public_form.html", context, status=400)
+    form = PublicOpinionForm(station=station, initial={"key": new_idempotency_key(), "token": form_token(station.code)})
+    context["form"] = form
+    return render(request, "opinions/public_form.html", context)
+
+
+def _acknowledge(request, station, opinion, password):
+    return render(
+        request,
+        "opinions/public_done.html",
+        {"station": station, "opinion": opinion, "password": password, "track_url": reverse("opinions-track")},
+    )
+
+
+def station_url(station) -> str:
+    return settings.SITE_URL + reverse("opinions-public", args=[station.code])
+
+
+def qr_data_url(url: str) -> str:
+    """The QR code as a data: URL (CSP allows data: images, forbids inline scripts)."""
+    img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+@login_required
+def poster(request, station_code):
+    station = access_station(request.user, station_code)
+    url = station_url(station)
+    stationings = (
+        Stationing.objects.filter(station=station, deputy__is_active=True)
+        .select_related("deputy")
+        .order_by("deputy__code")
+    )
+    levels = {}
+    for m in Mandate.objects.filter(deputy__stationings__station=station).order_by("level"):
+        levels.setdefault(m.deputy_id, []).append(m.get_level_display())
+    deputies = [(s.deputy.name, "、".join(levels.get(s.deputy_id, []))) for s in stationings]
+    return render(
+        request, "opinions/poster.html", {"station": station, "url": url, "qr": qr_data_url(url), "deputies": deputies}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opinion = services.lookup_opinion(
+                code=form.cleaned_data["code"], password=form.cleaned_data["password"], client=_client(request)
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return render(request, "opinions/track.html", {"form": LookupForm()}, status=exc.status)
+        tracked = [c for c in request.session.get(TRACK_SESSION, []) if c != opinion.code][-9:]
+        request.session[TRACK_SESSION] = [*tracked, opinion.code]
+        return redirect("opinions-track-detail", code=opinion.code)
+    return render(request, "opinions/track.html", {"form": form})
+
+
+def _tracked_opinion(request, code) -> Opinion:
+    code = normalise_code(code)
+    if code not in request.session.get(TRACK_SESSION, []):
+        raise Http404("请先输入查询码和查询密码")
+    opinion = Opinion.objects.filter(code=code).select_related("station", "category").first()
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+def track_detail(request, code):
+    try:
+        opinion = _tracked_opinion(request, code)
+    except Http404:
+        messages.info(request, "请输入查询码和查询密码")
+        return redirect("opinions-track")
+    return render(
+        request,
+        "opinions/track_detail.html",
+        {
+            "opinion": opinion,
+            "events": timeline("opinion", opinion.code, public_only=True),
+            "suggestions": _suggestions_for(opinion),
+            "photos": list(opinion.photos.all()),
+            "can_rate": opinion.state in RATEABLE and not opinion.rating,
+            "rating_form": RatingForm(),
+        },
+    )
+
+
+@require_POST
+def track_rate(request, code):
+    opinion = _tracked_opinion(request, code)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择满意、基本满意或不满意")
+    else:
+        try:
+            services.rate_outcome(opinion=opinion, rating=form.cleaned_data["rating"])
+            messages.success(request, "感谢您的评价！")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("opinions-track-detail", code=opinion.code)
+
+
+def track_photo(request, code, pk):
+    return _photo_response(_tracked_opinion(request, code), pk)
