@@ -1,6 +1,8 @@
 import pytest
 
+from liaison.org.models import Deputy, HandlingUnit, Level, Mandate, Region, Station, Stationing
 from tests.cast import PASSWORD
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,87 @@ def test_it_serves_every_admin_list_to_the_administrator(cast, client_for):
         response = client.get(url)
         assert response.status_code == 200, url
         assert str(model._meta.verbose_name) in response.content.decode(), url  # e.g. "选择 联络站 来修改"
+
+
+# --- query-count guards: each list renders with as many queries for 15 rows as for 3 -------------------------
+
+
+def _villages_with_stations(cast, first, n):
+    """n more villages of 仁里镇, each with its station, named 新村{i} / 新村{i}人大代表联络站."""
+    for i in range(first, first + n):
+        village = Region.objects.create(
+            code=f"341722100{300 + i}", name=f"新村{i}", level=Region.Level.VILLAGE, parent=cast.renli
+        )
+        station = Station.objects.create(
+            code=f"ST341722100{300 + i}", name=f"新村{i}人大代表联络站", region=village, reception_day=10
+        )
+        station.villages.set([village])
+
+
+def _deputies(cast, first, n):
+    """n more county and township deputies stationed at 缘溪村, named 代表{i}."""
+    for i in range(first, first + n):
+        d = Deputy.objects.create(code=f"D10{i:05d}", name=f"代表{i}", phone="13900000000", home_region=cast.yuanxi)
+        Mandate.objects.create(deputy=d, level=Level.COUNTY, region=cast.shitai)
+        Mandate.objects.create(deputy=d, level=Level.TOWNSHIP, region=cast.renli)
+        Stationing.objects.create(deputy=d, station=cast.station)
+
+
+def _units(cast, first, n):
+    for i in range(first, first + n):
+        unit = HandlingUnit.objects.create(code=f"U341722-X{i:02d}", name=f"石台县第{i}局", region=cast.shitai)
+        unit.categories.set([cast.categories["城乡建设"], cast.categories["交通运输"]])
+
+
+def _cities(first, n):
+    for i in range(first, first + n):
+        city = Region.objects.create(code=f"34{18 + i:02d}00", name=f"新市{i}", level=Region.Level.CITY)
+        Region.objects.create(code=f"34{18 + i:02d}01", name=f"新市{i}一区", level=Region.Level.COUNTY, parent=city)
+
+
+def test_it_lists_stations_without_a_query_per_station(cast, client_for):
+    _villages_with_stations(cast, 0, 3)
+    response = assert_flat_queries(
+        client_for(cast.staff), "/org/stations/", grow=lambda: _villages_with_stations(cast, 3, 12)
+    )
+    html = response.content.decode()
+    assert "共 17 个" in html and "新村0人大代表联络站" in html and "新村14人大代表联络站" in html
+
+
+def test_it_lists_deputies_without_a_query_per_deputy(cast, client_for):
+    _deputies(cast, 0, 3)
+    response = assert_flat_queries(client_for(cast.staff), "/org/deputies/", grow=lambda: _deputies(cast, 3, 12))
+    html = response.content.decode()
+    assert "代表0" in html and "代表14" in html and "县级" in html
+
+
+def test_it_lists_units_without_a_query_per_unit(cast, client_for):
+    _units(cast, 0, 3)
+    response = assert_flat_queries(client_for(cast.staff), "/org/units/", grow=lambda: _units(cast, 3, 12))
+    html = response.content.decode()
+    assert "石台县第0局" in html and "石台县第14局" in html and "城乡建设、交通运输" in html
+
+
+def test_it_lists_regions_without_a_query_per_region(cast, client_for):
+    _cities(0, 3)
+    response = assert_flat_queries(client_for(cast.admin), "/org/regions/", grow=lambda: _cities(3, 12))
+    html = response.content.decode()
+    assert "池州市" in html and "新市0" in html and "新市14" in html and "下级 1" in html
+
+
+def test_it_shows_a_township_with_its_villages_and_stations_without_a_query_per_row(cast, client_for):
+    _villages_with_stations(cast, 0, 3)
+    response = assert_flat_queries(
+        client_for(cast.staff), f"/org/regions/{cast.renli.code}/", grow=lambda: _villages_with_stations(cast, 3, 12)
+    )
+    html = response.content.decode()
+    assert "联络站 17 个" in html and "新村14" in html and "新村14人大代表联络站" in html
+
+
+def test_it_shows_a_station_with_its_deputies_without_a_query_per_deputy(cast, client_for):
+    _deputies(cast, 0, 3)
+    response = assert_flat_queries(
+        client_for(cast.staff), f"/org/stations/{cast.station.code}/", grow=lambda: _deputies(cast, 3, 12)
+    )
+    html = response.content.decode()
+    assert "进站代表（17）" in html and "代表14" in html and "13900000000" in html
