@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint setup static serve clean
+.PHONY: run test lint setup static serve clean mutation
 
 $(PY):
 	"$$(sh scripts/find-python)" -m venv $(VENV)
@@ -38,6 +38,11 @@ run: setup
 test: $(DEVSTAMP) static
 	sh scripts/install-browser.sh || true
 	sh scripts/test.sh
+
+# Mutation score per module (slow; not part of `make test` or CI): `make mutation`, or `make mutation MODULES="workdays months"`.
+# Modules and their tests: [tool.liaison.mutation] in pyproject.toml; results: docs/benchmarks.md "Mutation score".
+mutation: $(DEVSTAMP)
+	nice -n 19 $(PY) scripts/mutation.py $(MODULES)
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check .

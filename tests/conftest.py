@@ -19,6 +19,19 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("liaison")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # `make mutation` runs pytest once per mutant: there (LIAISON_TEST_DB_FILE set, with --reuse-db) the SQLite
+    # test database is a file migrated once and kept between those runs, not an in-memory one migrated each time.
+    path = os.environ.get("LIAISON_TEST_DB_FILE")
+    if path:
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            db.setdefault("TEST", {})["NAME"] = path
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     # Argon2 is the production hasher; tests use a fast one so the cast is cheap to build.
