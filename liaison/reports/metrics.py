@@ -14,148 +14,22 @@ of the cohort progressed.
 import calendar
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from liaison.meetings.models import AgendaItem
 from liaison.opinions.models import Opinion
-from liaison.suggestions.lifecycles import assignment as assignment_lifecycle
 from liaison.suggestions.lifecycles.suggestion import ACCEPTED_STATES
-from liaison.suggestions.models import Answer, Assignment, Consultation, Evaluation, Suggestion
+from liaison.suggestions.models import Answer, Consultation, Evaluation, Suggestion
 
+from .items import decisions_in, opinions_in, overdue_assignments, overdue_suggestions, suggestions_in  # noqa: F401
 from .models import COLUMNS, MonthlyRollup, StationMonthTotal
+from .periods import Filters, Period, add_months, month_start, parse_month, parse_period  # noqa: F401
 
 # --- periods -------------------------------------------------------------------------------------------------
 
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end) on month boundaries (local time)."""
-
-    start: dt.date
-    end: dt.date
-    label: str
-
-    @property
-    def months(self) -> list[dt.date]:
-        out, m = [], self.start
-        while m < self.end:
-            out.append(m)
-            m = add_months(m, 1)
-        return out
-
-    @property
-    def last_month(self) -> dt.date:
-        return add_months(self.end, -1)
-
-    def previous(self) -> "Period":
-        n = len(self.months)
-        start = add_months(self.start, -n)
-        return Period(start, self.start, f"上期（{_span_label(start, self.start)}）")
-
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        tz = timezone.get_current_timezone()
-        return (
-            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
-            dt.datetime.combine(self.end, dt.time.min, tzinfo=tz),
-        )
-
-    def query(self) -> str:
-        return f"from={self.start:%Y-%m}&to={self.last_month:%Y-%m}"
-
-    @classmethod
-    def month(cls, day: dt.date) -> "Period":
-        start = month_start(day)
-        return cls(start, add_months(start, 1), f"{start.year}年{start.month}月")
-
-    @classmethod
-    def year(cls, year: int) -> "Period":
-        return cls(dt.date(year, 1, 1), dt.date(year + 1, 1, 1), f"{year}年")
-
-
-def _span_label(start: dt.date, end: dt.date) -> str:
-    last = add_months(end, -1)
-    if start == last:
-        return f"{start.year}年{start.month}月"
-    return f"{start.year}年{start.month}月—{last.year}年{last.month}月"
-
-
-def _parse_month(value: str) -> dt.date | None:
-    try:
-        year, month = (int(x) for x in value.strip().split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, AttributeError):
-        return None
-
-
-def parse_period(params, today: dt.date | None = None) -> Period:
-    """`period=2026-05` | `2026-Q2` | `2026` | `12m` (default: the last 12 months up to this month), or
-    `from=YYYY-MM&to=YYYY-MM` (inclusive months)."""
-    today = today or timezone.localdate()
-    start, end = _parse_month(params.get("from", "")), _parse_month(params.get("to", ""))
-    if start and end and start <= end and (end.year - start.year) < 20:
-        end = add_months(end, 1)
-        return Period(start, end, _span_label(start, end))
-    value = (params.get("period") or "").strip().upper()
-    if len(value) == 4 and value.isdigit() and 2000 <= int(value) <= 2100:
-        return Period.year(int(value))
-    if len(value) == 7 and value[4:6] == "-Q" and value[:4].isdigit() and value[6] in "1234":
-        q = int(value[6])
-        start = dt.date(int(value[:4]), 3 * q - 2, 1)
-        return Period(start, add_months(start, 3), f"{start.year}年第{q}季度")
-    if (m := _parse_month(value)) and len(value) == 7:
-        return Period.month(m)
-    end = add_months(month_start(today), 1)
-    start = add_months(end, -12)
-    return Period(start, end, f"近12个月（{_span_label(start, end)}）")
-
-
-# --- filters -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    period: Period
-    region: object = None  # org.Region: a subtree
-    station: object = None  # org.Station
-    deputy: object = None  # org.Deputy: opinions they collected, suggestions they lead (source tables only)
-    category_id: int | None = None
-    level: str = ""
-    body_id: int | None = None
-    extra: dict = field(default_factory=dict)
-
-    def with_period(self, period: Period) -> "Filters":
-        return replace(self, period=period)
-
-    def query(self) -> str:
-        parts = [self.period.query()]
-        if self.deputy is not None:
-            parts.append(f"deputy={self.deputy.code}")
-        elif self.station is not None:
-            parts.append(f"station={self.station.code}")
-        elif self.region is not None:
-            parts.append(f"region={self.region.code}")
-        if self.category_id:
-            parts.append(f"category={self.category_id}")
-        if self.level:
-            parts.append(f"level={self.level}")
-        if self.body_id:
-            parts.append(f"body={self.body_id}")
-        return "&".join(parts)
-
-
-# --- the items behind each column ----------------------------------------------------------------------------
 
 OS = Opinion.State
 CONCLUDED = (
@@ -398,79 +272,6 @@ RATE_KEYS = [k for k, m in METRICS.items() if m.is_rate]
 # --- source querysets (the drill-down) -----------------------------------------------------------------------
 
 
-def opinions_in(filters: Filters) -> QuerySet[Opinion]:
-    start, end = filters.period.bounds()
-    qs = Opinion.objects.filter(created_at__gte=start, created_at__lt=end)
-    if filters.deputy is not None:
-        qs = qs.filter(deputy=filters.deputy)
-    if filters.station is not None:
-        qs = qs.filter(station=filters.station)
-    elif filters.region is not None:
-        qs = qs.filter(station__region__path__startswith=filters.region.path)
-    if filters.category_id:
-        qs = qs.filter(category_id=filters.category_id)
-    return qs
-
-
-def suggestions_in(filters: Filters) -> QuerySet[Suggestion]:
-    start, end = filters.period.bounds()
-    qs = Suggestion.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-    if filters.deputy is not None:
-        qs = qs.filter(lead_deputy=filters.deputy)
-    if filters.station is not None:
-        qs = qs.filter(station=filters.station)
-    elif filters.region is not None:
-        qs = qs.filter(region__path__startswith=filters.region.path)
-    if filters.category_id:
-        qs = qs.filter(category_id=filters.category_id)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.body_id:
-        qs = qs.filter(body_id=filters.body_id)
-    return qs
-
-
-def decisions_in(filters: Filters) -> QuerySet[AgendaItem]:
-    qs = AgendaItem.objects.exclude(decision="")
-    p = filters.period
-    qs = qs.filter(
-        Q(meeting__year__gt=p.start.year) | Q(meeting__year=p.start.year, meeting__month__gte=p.start.month)
-    ).filter(Q(meeting__year__lt=p.end.year) | Q(meeting__year=p.end.year, meeting__month__lt=p.end.month))
-    if filters.deputy is not None:
-        qs = qs.filter(opinion__deputy=filters.deputy)
-    if filters.station is not None:
-        qs = qs.filter(meeting__station=filters.station)
-    elif filters.region is not None:
-        qs = qs.filter(meeting__station__region__path__startswith=filters.region.path)
-    if filters.category_id:
-        qs = qs.filter(opinion__category_id=filters.category_id)
-    return qs
-
-
-def overdue_assignments(filters: Filters, today: dt.date | None = None) -> QuerySet[Assignment]:
-    today = today or timezone.localdate()
-    qs = Assignment.objects.filter(state__in=assignment_lifecycle.OPEN, due_date__lt=today)
-    s = "suggestion__"
-    if filters.deputy is not None:
-        qs = qs.filter(suggestion__lead_deputy=filters.deputy)
-    if filters.station is not None:
-        qs = qs.filter(suggestion__station=filters.station)
-    elif filters.region is not None:
-        qs = qs.filter(suggestion__region__path__startswith=filters.region.path)
-    if filters.category_id:
-        qs = qs.filter(**{s + "category_id": filters.category_id})
-    if filters.level:
-        qs = qs.filter(**{s + "level": filters.level})
-    if filters.body_id:
-        qs = qs.filter(**{s + "body_id": filters.body_id})
-    return qs
-
-
-def overdue_suggestions(filters: Filters, today: dt.date | None = None) -> QuerySet[Suggestion]:
-    ids = overdue_assignments(filters, today).values("suggestion_id")
-    return Suggestion.objects.filter(pk__in=ids)
-
-
 def items(metric: Metric, filters: Filters, part: str = "") -> QuerySet:
     """Exactly the items a figure counts. Rates: the denominator (part="den", default) or numerator ("num")."""
     column = metric.den if metric.is_rate and part != "num" else metric.num
@@ -481,9 +282,6 @@ def items(metric: Metric, filters: Filters, part: str = "") -> QuerySet:
     if metric.subject == "assignment":
         return overdue_suggestions(filters)
     return annotate_suggestions(suggestions_in(filters)).filter(SUGGESTION_Q[column])
-
-
-# --- figures -------------------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -418,7 +418,7 @@ def _bulletin_scope(user, scope: str, code: str):
 
 
 def _bulletin_month(value: str) -> dt.date:
-    month = m._parse_month(value)
+    month = m.parse_month(value)
     if month is None or month >= m.month_start(timezone.localdate()):
         raise Http404("只能生成已结束月份的通报")
     return month

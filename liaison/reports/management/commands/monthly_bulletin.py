@@ -7,7 +7,7 @@ from the first month with data is checked, so a month is generated late, never s
 from django.core.management.base import BaseCommand
 
 from liaison.reports import bulletin, rollups
-from liaison.reports.metrics import _parse_month
+from liaison.reports.metrics import parse_month
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, stations=False, since="", **options):
         rollups.refresh()
-        made = bulletin.generate_missing(stations=stations, since=_parse_month(since) if since else None)
+        made = bulletin.generate_missing(stations=stations, since=parse_month(since) if since else None)
         self.stdout.write(f"生成月度通报 {made} 份")
