@@ -30,7 +30,9 @@ def _deputy(user) -> Deputy:
 def _drafting_opinions(deputy):
     from liaison.opinions.models import Opinion
 
-    return list(Opinion.objects.filter(state=Opinion.State.TO_SUGGESTION, drafting_deputy=deputy).order_by("-created_at")[:100])
+    return list(
+        Opinion.objects.filter(state=Opinion.State.TO_SUGGESTION, drafting_deputy=deputy).order_by("-created_at")[:100]
+    )
 
 
 @login_required
