@@ -28,9 +28,6 @@ from .items import decisions_in, opinions_in, overdue_assignments, overdue_sugge
 from .models import COLUMNS, MonthlyRollup, StationMonthTotal
 from .periods import Filters, Period, add_months, month_start, parse_month, parse_period  # noqa: F401
 
-# --- periods -------------------------------------------------------------------------------------------------
-
-
 OS = Opinion.State
 CONCLUDED = (
     OS.ANSWERED_ON_SPOT,
