@@ -86,7 +86,10 @@ def opinion_panels(user) -> list[dict]:
             panels.append(
                 {
                     "title": f"会商交我起草建议的社情民意（{drafting.count()}）",
-                    "items": _items(drafting.order_by("decided_at"), lambda o: o.station.name if o.station_id else ""),
+                    "items": _items(
+                        drafting.select_related("station").order_by("decided_at"),
+                        lambda o: o.station.name if o.station_id else "",
+                    ),
                     "empty": "",
                     "url": ledger + "?state=to_suggestion",
                 }

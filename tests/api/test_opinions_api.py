@@ -2,6 +2,7 @@ import pytest
 
 from liaison.opinions.models import Opinion
 from liaison.opinions.services import register_opinion
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,29 @@ def test_it_answers_a_retry_that_raced_past_the_check_with_the_first_submissions
     assert body["code"] == first["opinion"].code and body["password"] == first["password"]
     assert body["created"] is False
     assert list(Opinion.objects.values_list("code", flat=True)) == [first["opinion"].code]
+
+
+@pytest.mark.parametrize("who", ["staff", "deputy2_user", "deputy_user"])
+def test_it_lists_opinions_without_a_query_per_opinion(cast, client_for, who):
+    def grow(first, n):
+        for i in range(first, first + n):
+            register_opinion(
+                station=cast.station if i % 2 else cast.station_b,
+                channel="phone",
+                title=f"事项{i}",
+                content="路灯坏了",
+                actor=cast.staff,
+                category=cast.categories["城乡建设"] if i % 3 else None,
+                deputy=cast.deputy if i % 4 == 1 else None,
+                resident_name="张三",
+                resident_phone="13900001111",
+            )
+
+    grow(0, 3)
+    response = assert_flat_queries(client_for(getattr(cast, who)), "/api/v1/opinions", grow=lambda: grow(3, 12))
+    items = response.json()["items"]
+    assert len(items) == (15 if who == "staff" else 7)  # the deputies: their station's
+    assert {o["title"] for o in items} >= {"事项1", "事项3", "事项13"}
+    phones = {o["title"]: o["resident_phone"] for o in items}
+    assert phones["事项3"] == ("13900001111" if who == "staff" else "139****1111")
+    assert phones["事项1"] == ("139****1111" if who == "deputy2_user" else "13900001111")  # collected by deputy

@@ -1,5 +1,8 @@
 import pytest
 
+from liaison.org.models import Deputy, Level, Mandate, Region, Station, Stationing
+from tests.queries import assert_flat_queries
+
 pytestmark = pytest.mark.django_db
 
 
@@ -34,3 +37,37 @@ def test_it_answers_an_impossible_page_with_a_field_error(cast, client_for, path
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
     assert query.split("=")[0] in str(response.json())
+
+
+def _stations(cast, first, n):
+    for i in range(first, first + n):
+        village = Region.objects.create(
+            code=f"341722100{300 + i}", name=f"新村{i}", level=Region.Level.VILLAGE, parent=cast.renli
+        )
+        station = Station.objects.create(code=f"ST{village.code}", name=f"新村{i}人大代表联络站", region=village)
+        deputy = Deputy.objects.create(code=f"D10{i:05d}", name=f"代表{i}", phone="13900000000", home_region=village)
+        Mandate.objects.create(deputy=deputy, level=Level.TOWNSHIP, region=cast.renli)
+        Stationing.objects.create(deputy=deputy, station=station)
+
+
+def test_it_lists_stations_without_a_query_per_station(cast, client_for):
+    _stations(cast, 0, 3)
+    response = assert_flat_queries(client_for(cast.staff), "/api/v1/stations", grow=lambda: _stations(cast, 3, 12))
+    items = {s["name"]: s for s in response.json()["items"]}
+    assert len(items) == 17 and items["新村14人大代表联络站"]["township"] == "仁里镇"
+    assert items["新村14人大代表联络站"]["county"] == "石台县" and items["新村14人大代表联络站"]["deputies"] == 1
+
+
+@pytest.mark.parametrize("who", ["staff", "deputy2_user"])
+def test_it_lists_deputies_without_a_query_per_deputy(cast, client_for, who):
+    _stations(cast, 0, 3)
+    response = assert_flat_queries(
+        client_for(getattr(cast, who)), "/api/v1/deputies", grow=lambda: _stations(cast, 3, 12)
+    )
+    items = {d["name"]: d for d in response.json()["items"]}
+    if who == "staff":
+        assert (
+            len(items) == 17 and items["代表14"]["levels"] == ["township"] and items["代表14"]["phone"] == "13900000000"
+        )
+    else:  # a deputy sees their station's deputies, with masked phones
+        assert set(items) == {"王建国", "李秀英"} and items["王建国"]["phone"] == "139****5678"

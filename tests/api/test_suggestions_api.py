@@ -1,5 +1,6 @@
 import pytest
 
+from tests.queries import assert_flat_queries
 from tests.suggestions.helpers import BYSTANDERS, assigned, private_and_submitted
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +34,16 @@ def test_it_keeps_deputies_drafts_out_of_everyone_elses_api_answers(cast, client
         sent.code,
     }
     assert lead.get(f"/api/v1/suggestions/{mine.code}").json()["state"] == "draft"
+
+
+@pytest.mark.parametrize("who", ["staff", "unit_user", "deputy_user"])
+def test_it_lists_suggestions_without_a_query_per_suggestion(cast, client_for, who):
+    def grow(first, n):
+        for i in range(first, first + n):
+            assigned(cast, title=f"建议{i}", co=False, confidential=i % 2 == 0)
+
+    grow(0, 3)
+    response = assert_flat_queries(client_for(getattr(cast, who)), "/api/v1/suggestions", grow=lambda: grow(3, 12))
+    items = {s["title"]: s for s in response.json()["items"]}
+    assert len(items) == 15 and items["建议13"]["lead_deputy"] == cast.deputy.name
+    assert items["建议14"]["lead_deputy"] == (None if who == "unit_user" else cast.deputy.name)  # confidential

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from liaison.opinions.services import register_opinion
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,44 @@ def test_it_suggests_similar_items_while_typing(cast, client_for, streetlights):
 def test_it_proposes_a_category_while_typing(cast, client_for):
     page = client_for(cast.officer).get("/insight/categorise/", {"text": "公交班车太少"}).content.decode()
     assert "交通运输" in page
+
+
+# --- query-count guards: topics and clusters do not query per opinion, topic or station ----------------------
+
+
+def _spread(cast, first, n):
+    """n more villages of 仁里镇 (新村{i}) with a station each, each with two opinions about the streetlights."""
+    from liaison.org.models import Region, Station
+
+    for i in range(first, first + n):
+        village = Region.objects.create(
+            code=f"341722100{300 + i}", name=f"新村{i}", level=Region.Level.VILLAGE, parent=cast.renli
+        )
+        station = Station.objects.create(code=f"ST{village.code}", name=f"新村{i}人大代表联络站", region=village)
+        station.villages.set([village])
+        opinion(cast, station, "路灯不亮", f"新村{i}村口路灯坏了，晚上出行不安全", cast.staff)
+        opinion(cast, station, "垃圾清运", f"新村{i}垃圾桶满了没人清运，气味很大", cast.staff)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_it_shows_hot_topics_without_a_query_per_topic(cast, client_for, streetlights, cached):
+    from django.core.cache import cache
+
+    _spread(cast, 0, 3)
+    response = assert_flat_queries(
+        client_for(cast.township_staff),
+        "/insight/topics/",
+        grow=lambda: _spread(cast, 3, 12),
+        before=None if cached else cache.clear,
+    )
+    page = response.content.decode()
+    assert "本期共 37 条社情民意" in page and "新村14" in page  # the villages, as links
+    data = json.loads(re.search(r'<script id="topics-data" type="application/json">(.*?)</script>', page).group(1))
+    assert data["current"][0] >= 21  # the streetlights of 2 + 15 stations (3 each at the first two)
+
+
+def test_it_shows_clusters_without_a_query_per_cluster(cast, client_for, streetlights):
+    _spread(cast, 0, 3)
+    url = f"/insight/clusters/?region={cast.shitai.code}"
+    page = assert_flat_queries(client_for(cast.staff), url, grow=lambda: _spread(cast, 3, 12)).content.decode()
+    assert "本月 37 条社情民意" in page and "新村0人大代表联络站" in page and "新村14人大代表联络站" in page

@@ -8,6 +8,8 @@ from docx import Document
 from liaison.meetings.models import AgendaItem, Meeting
 from liaison.opinions.models import Opinion
 from tests.opinions.helpers import make_opinion
+from tests.queries import assert_flat_queries
+from tests.reports import history
 
 pytestmark = pytest.mark.django_db
 S = Opinion.State
@@ -108,3 +110,42 @@ def test_it_serves_a_draft_of_the_minutes_while_open(cast, client_for):
     response = client_for(cast.deputy_user).get(f"/meetings/{meeting.code}/minutes.docx")
     doc = Document(io.BytesIO(b"".join(response.streaming_content)))
     assert "未决定" in "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+
+
+# --- query-count guards: each list renders with as many queries for 15 rows as for 3 -------------------------
+
+
+def _meetings(cast, first, n):
+    """n past meetings, alternating between the two 石台 stations, each with one decided and one open item."""
+    for i in range(first, first + n):
+        station = cast.station if i % 2 else cast.station_b
+        year, month = 2020 + i // 12, i % 12 + 1
+        when = history.at(year, month)
+        items = [(history.opinion(station, when), "village"), (history.opinion(station, when), "")]
+        history.meeting(station, year, month, items)
+
+
+@pytest.mark.parametrize("who", ["staff", "head"])
+def test_it_lists_meetings_without_a_query_per_meeting(cast, client_for, who):
+    _meetings(cast, 0, 3)
+    response = assert_flat_queries(client_for(getattr(cast, who)), "/meetings/", grow=lambda: _meetings(cast, 3, 12))
+    html = response.content.decode()
+    assert "2020年2月" in html and "2021年2月" in html  # 缘溪村's first and last
+    assert ("桃坑村人大代表联络站" in html) == (who == "staff")  # the head: their own station's only
+    assert ("召开" + cast.station.name in html) == (who == "head")
+
+
+def test_it_shows_the_agenda_without_a_query_per_item(cast, client_for):
+    head = client_for(cast.head)
+    for i in range(3):
+        make_opinion(cast, title=f"议题{i}")
+    _open(head, cast.station)
+    meeting = Meeting.objects.get()
+
+    def grow():
+        for i in range(3, 15):
+            make_opinion(cast, title=f"议题{i}", deputy=cast.deputy if i % 2 else None)
+        head.post(f"/meetings/{meeting.code}/refresh/")
+
+    html = assert_flat_queries(head, f"/meetings/{meeting.code}/", grow=grow).content.decode()
+    assert meeting.items.count() == 15 and "议题0" in html and "议题14" in html

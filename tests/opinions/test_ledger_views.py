@@ -1,10 +1,13 @@
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from liaison.opinions import services
 from liaison.opinions.models import Opinion
 from tests.opinions.helpers import make_opinion
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,83 @@ def test_it_ignores_an_impossible_category_filter_on_page_and_export(cast, clien
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     assert {"路灯不亮", "公交线路", "井盖破损"} <= {c.value for row in sheet.iter_rows() for c in row}
+
+
+# --- query-count guards: each list renders with as many queries for 15 rows as for 3 -------------------------
+
+
+def _opinions(cast, first, n):
+    """n opinions 事项{i}, alternating between the two 石台 stations, half collected by a deputy."""
+    for i in range(first, first + n):
+        station = cast.station if i % 2 else cast.station_b
+        deputy = cast.deputy if station == cast.station and i % 4 == 1 else None
+        category = cast.categories["城乡建设" if i % 3 else "交通运输"]
+        make_opinion(cast, title=f"事项{i}", station=station, deputy=deputy, category=category, actor=cast.staff)
+
+
+@pytest.mark.parametrize("who", ["staff", "leader", "deputy_user"])
+def test_it_shows_the_ledger_without_a_query_per_opinion(cast, client_for, who):
+    _opinions(cast, 0, 3)
+    response = assert_flat_queries(client_for(getattr(cast, who)), "/opinions/", grow=lambda: _opinions(cast, 3, 12))
+    html = response.content.decode()
+    listed = titles(response)
+    assert "事项1" in html and "事项13" in html
+    assert len(listed) == (15 if who != "deputy_user" else 7)  # the deputy: their own station's
+    assert ("13800001111" in html) == (who != "leader")  # the deputy sees the phones they collected
+
+
+def _visits(cast, first, n):
+    for i in range(first, first + n):
+        services.log_visit(
+            deputy=cast.deputy,
+            station=cast.station,
+            kind="door",
+            date=timezone.localdate(),
+            place=f"第{i}村民组",
+            opinions=[{"title": f"走访事项{i}", "content": "村民反映道路破损"}] if i % 2 else [],
+            actor=cast.deputy_user,
+        )
+
+
+def _mediations(cast, first, n):
+    for i in range(first, first + n):
+        services.record_mediation(
+            deputy=cast.deputy,
+            station=cast.station,
+            date=timezone.localdate(),
+            parties="甲、乙",
+            subject=f"宅基地边界纠纷{i}",
+            steps="现场查看，两户协商",
+            result="resolved",
+            actor=cast.deputy_user,
+        )
+
+
+def test_it_lists_visits_without_a_query_per_visit(cast, client_for):
+    _visits(cast, 0, 3)
+    response = assert_flat_queries(client_for(cast.staff), "/opinions/visits/", grow=lambda: _visits(cast, 3, 12))
+    html = response.content.decode()
+    assert "共 15 次" in html and "第0村民组" in html and "第14村民组" in html and "王建国" in html
+
+
+def test_it_shows_a_deputys_record_without_a_query_per_row(cast, client_for):
+    def grow(first, n):
+        _visits(cast, first, n)
+        _mediations(cast, first, n)
+        _opinions(cast, first, n)
+
+    grow(0, 3)
+    url = f"/opinions/deputies/{cast.deputy.code}/record/"
+    response = assert_flat_queries(client_for(cast.staff), url, grow=lambda: grow(3, 12))
+    html = response.content.decode()
+    assert "第14村民组" in html and "宅基地边界纠纷14" in html and "走访事项13" in html
+
+
+@pytest.mark.parametrize("who", ["staff", "deputy2_user"])
+def test_it_exports_the_ledger_without_a_query_per_opinion(cast, client_for, who):
+    _opinions(cast, 0, 3)
+    client = client_for(getattr(cast, who))
+    response = assert_flat_queries(client, "/opinions/export.xlsx", grow=lambda: _opinions(cast, 3, 12))
+    rows = list(load_workbook(io.BytesIO(response.streamed)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + (15 if who == "staff" else 7) and {"事项1", "事项13"} <= {r[5] for r in rows}
+    assert {r[9] for r in rows[1:]} == {"13800001111" if who == "staff" else "138****1111"}

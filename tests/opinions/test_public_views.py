@@ -9,6 +9,7 @@ from liaison.opinions import services
 from liaison.opinions.forms import form_token
 from liaison.opinions.models import Opinion, Photo
 from tests.opinions.helpers import jpeg_bytes
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +183,21 @@ def test_it_prints_a_poster_with_the_qr_code(cast, client_for, settings):
     assert 'src="data:image/svg+xml;base64,' in text and f"https://lz.example.cn/s/{cast.station.code}/" in text
     assert "王建国" in text and "每月 20 日" in text and "<script>" not in text
     assert client_for(cast.outsider).get(f"/opinions/stations/{cast.station.code}/poster/").status_code == 404
+
+
+def _stationed(cast, first, n):
+    from liaison.org.models import Deputy, Level, Mandate, Stationing
+
+    for i in range(first, first + n):
+        deputy = Deputy.objects.create(code=f"D30{i:05d}", name=f"进站代表{i}", home_region=cast.yuanxi)
+        Mandate.objects.create(deputy=deputy, level=Level.TOWNSHIP, region=cast.renli)
+        Stationing.objects.create(deputy=deputy, station=cast.station)
+
+
+@pytest.mark.parametrize("page", ["public", "poster"])
+def test_it_names_the_stations_deputies_without_a_query_per_deputy(cast, client, client_for, page):
+    _stationed(cast, 0, 3)
+    url = f"/s/{cast.station.code}/" if page == "public" else f"/opinions/stations/{cast.station.code}/poster/"
+    viewer = client if page == "public" else client_for(cast.officer)
+    text = assert_flat_queries(viewer, url, grow=lambda: _stationed(cast, 3, 12)).content.decode()
+    assert "王建国" in text and "进站代表0" in text and "进站代表14" in text

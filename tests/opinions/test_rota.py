@@ -7,6 +7,8 @@ from liaison.lib.errors import DomainError
 from liaison.opinions import rota
 from liaison.opinions.models import ReceptionDuty
 from liaison.opinions.services import log_visit
+from liaison.org.models import Deputy, Stationing
+from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,18 @@ def test_it_serves_the_rota_page_in_scope_only(cast, client_for):
     response = client_for(cast.head).post(url, {"date": "2099-01-20", "deputy": cast.deputy.code}, follow=True)
     assert "已安排" in response.content.decode()
     assert ReceptionDuty.objects.filter(station=cast.station, deputy=cast.deputy).count() == 1
+
+
+def test_it_shows_the_rota_without_a_query_per_duty(cast, client_for):
+    days = rota.upcoming_reception_days(cast.station)
+
+    def grow(first, n):
+        for i in range(first, first + n):
+            deputy = Deputy.objects.create(code=f"D20{i:05d}", name=f"坐堂代表{i}", home_region=cast.yuanxi)
+            Stationing.objects.create(deputy=deputy, station=cast.station)
+            rota.schedule_duty(station=cast.station, date=days[i % len(days)], deputy=deputy, actor=cast.head)
+
+    grow(0, 3)
+    url = f"/opinions/stations/{cast.station.code}/rota/"
+    html = assert_flat_queries(client_for(cast.head), url, grow=lambda: grow(3, 12)).content.decode()
+    assert "坐堂代表0" in html and "坐堂代表14" in html

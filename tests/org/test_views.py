@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from liaison.org.models import Deputy, HandlingUnit, Level, Mandate, Region, Station, Stationing
 from tests.cast import PASSWORD
@@ -169,3 +172,31 @@ def test_it_shows_a_station_with_its_deputies_without_a_query_per_deputy(cast, c
     )
     html = response.content.decode()
     assert "进站代表（17）" in html and "代表14" in html and "13900000000" in html
+
+
+def test_it_shows_the_home_pages_notifications_without_a_query_per_notification(cast, client_for):
+    from liaison.notify.services import queue_notification
+
+    def notify(first, n):
+        for i in range(first, first + n):
+            queue_notification(recipient=cast.staff, subject=f"通知{i}", link="/suggestions/" if i % 2 else "")
+
+    notify(0, 3)
+    html = assert_flat_queries(client_for(cast.staff), "/", grow=lambda: notify(3, 12)).content.decode()
+    assert "通知14" in html and "通知5" in html  # the newest ten
+
+
+@pytest.mark.parametrize("kind", ["regions", "stations", "deputies", "units"])
+def test_it_exports_each_sheet_without_a_query_per_row(cast, client_for, kind):
+    def grow(first, n):
+        _villages_with_stations(cast, first, n)
+        _deputies(cast, first, n)
+        _units(cast, first, n)
+
+    grow(0, 3)
+    response = assert_flat_queries(client_for(cast.staff), f"/org/export/{kind}.xlsx", grow=lambda: grow(3, 12))
+    rows = list(load_workbook(io.BytesIO(response.streamed)).active.iter_rows(values_only=True))
+    names = {str(cell) for row in rows for cell in row}
+    assert {"regions": "新村14", "stations": "新村14人大代表联络站", "deputies": "代表14", "units": "石台县第14局"}[
+        kind
+    ] in names

@@ -52,11 +52,12 @@ def suggestion(
     assigned_on=None,
     overdue=False,
     event=True,
+    title="修建河口桥",
 ):
     """answers: [(class, on_time, days_after_assignment, round)]; evaluations: [(round, result)]."""
     station = station or cast.station
     s = Suggestion.objects.create(
-        title="修建河口桥",
+        title=title,
         cause="群众出行不便",
         proposals="建议修桥",
         category=category or cast.categories["交通运输"],

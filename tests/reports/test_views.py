@@ -1,11 +1,18 @@
+import datetime as dt
 import io
 import re
 
 import pytest
 from openpyxl import load_workbook
 
+from liaison.org.models import Region, Station
+from liaison.reports import bulletin as bulletins
 from liaison.reports import metrics as m
 from liaison.reports import rollups
+from liaison.suggestions.models import Suggestion
+from tests.queries import assert_flat_queries
+
+from . import history as h
 
 MARCH = "from=2026-03&to=2026-03"
 
@@ -162,3 +169,142 @@ def test_it_hides_another_county_from_an_outsider(cast, built, client_for):
 def test_it_lets_a_unit_see_no_statistics(cast, built, client_for):
     assert client_for(cast.unit_user).get(f"/reports/region/{cast.shitai.code}/").status_code == 404
     assert client_for(cast.unit_user).get("/reports/").status_code == 404
+
+
+# --- query-count guards: each dashboard renders with as many queries for 15 rows as for 3 --------------------
+
+
+def _township(cast, i):
+    """One more township of 石台县 (新镇{i}) with one village and station, and March's work there."""
+    township = Region.objects.create(
+        code=f"341722{200 + i}", name=f"新镇{i}", level=Region.Level.TOWNSHIP, parent=cast.shitai
+    )
+    return _station(cast, i, township)
+
+
+def _station(cast, i, township=None):
+    """One more village and station (新村{i}) in `township` (仁里镇), with March's work: an opinion at the station
+    (decided at its meeting), a closed suggestion and one overdue and key-supervised."""
+    township = township or cast.renli
+    village = Region.objects.create(
+        code=f"{township.code}{300 + i}", name=f"新村{i}", level=Region.Level.VILLAGE, parent=township, population=900
+    )
+    station = Station.objects.create(code=f"ST{village.code}", name=f"新村{i}人大代表联络站", region=village)
+    station.villages.set([village])
+    op = h.opinion(station, h.at(2026, 3, 2), channel="qr", state="closed", category=cast.categories["城乡建设"])
+    h.meeting(station, 2026, 3, [(op, "village")])
+    h.suggestion(cast, h.at(2026, 3, 3), station=station, state="closed", answers=[("A", True, 30, 1)])
+    late = h.suggestion(cast, h.at(2026, 3, 4), station=station, state="handling", overdue=True)
+    Suggestion.objects.filter(pk=late.pk).update(key_supervised=True, supervising_leader=cast.leader)
+    return station
+
+
+def _grown(make):
+    def grow(first, n):
+        for i in range(first, first + n):
+            make(i)
+        rollups.rebuild()
+
+    return grow
+
+
+def _flat(client, url, grow, **kw):
+    grow(0, 3)
+    return assert_flat_queries(client, url, grow=lambda: grow(3, 12), **kw).content.decode()
+
+
+def test_it_shows_the_county_dashboard_without_a_query_per_township(cast, built, client_for):
+    grow = _grown(lambda i: _township(cast, i))
+    html = _flat(client_for(cast.staff), f"/reports/region/{cast.shitai.code}/?{MARCH}", grow)
+    assert "新镇0" in html and "新镇14" in html and "新村14人大代表联络站" in html  # township and station rankings
+
+
+def test_it_shows_the_county_dashboard_without_a_query_per_listed_item(cast, built, client_for):
+    # The overdue and key-supervised lists (each capped at 20) grow inside one township.
+    grow = _grown(lambda i: _station(cast, i))
+    html = _flat(client_for(cast.staff), f"/reports/region/{cast.shitai.code}/?{MARCH}", grow)
+    assert "新村14人大代表联络站" in html and "leader" in html
+
+
+def test_it_shows_the_city_dashboard_without_a_query_per_county(cast, built, client_for):
+    def make(i):
+        county = Region.objects.create(
+            code=f"3417{30 + i}", name=f"新县{i}", level=Region.Level.COUNTY, parent=cast.city
+        )
+        township = Region.objects.create(
+            code=f"{county.code}100", name=f"新县{i}镇", level=Region.Level.TOWNSHIP, parent=county
+        )
+        _station(cast, i, township)
+
+    html = _flat(client_for(cast.city_staff), f"/reports/region/{cast.city.code}/?{MARCH}", _grown(make))
+    assert "石台县" in html and "新县0" in html and "新县14" in html
+
+
+def test_it_compares_villages_without_a_query_per_station(cast, built, client_for):
+    grow = _grown(lambda i: _station(cast, i))
+    html = _flat(client_for(cast.township_staff), f"/reports/region/{cast.renli.code}/compare/?{MARCH}", grow)
+    assert cast.station.name in html and "新村0人大代表联络站" in html and "新村14人大代表联络站" in html
+
+
+def test_it_shows_the_station_view_without_a_query_per_suggestion(cast, built, client_for):
+    def make(i):
+        h.suggestion(cast, h.at(2026, 3, 10), title=f"站内建议{i}", state="handling", overdue=i % 2 == 0)
+
+    html = _flat(client_for(cast.head), f"/reports/station/{cast.station.code}/?{MARCH}", _grown(make))
+    assert "站内建议0" in html and "站内建议14" in html
+
+
+def test_it_shows_a_deputys_record_without_a_query_per_item(cast, built, client_for):
+    def make(i):
+        h.suggestion(cast, h.at(2026, 3 + i % 9, 10), state="closed", answers=[("A", True, 30, 1)])
+        h.opinion(cast.station, h.at(2026, 3 + i % 9, 11), channel="visit", state="closed", deputy=cast.deputy)
+
+    html = _flat(client_for(cast.deputy_user), f"/reports/deputy/{cast.deputy.code}/?year=2026", _grown(make))
+    assert "履职积分" in html and "领衔建议" in html
+
+
+def test_it_shows_the_assessment_without_a_query_per_station(cast, built, client_for):
+    grow = _grown(lambda i: _township(cast, i))
+    html = _flat(client_for(cast.staff), f"/reports/assessment/{cast.shitai.code}/?year=2026", grow)
+    assert cast.station.name in html and "新村0人大代表联络站" in html and "新村14人大代表联络站" in html
+
+
+@pytest.mark.parametrize("metric", ["opinions", "feedback_rate", "dec_village", "closed_rate", "overdue"])
+def test_it_lists_the_counted_items_without_a_query_per_item(cast, built, client_for, metric):
+    grow = _grown(lambda i: _station(cast, i))
+    url = f"/reports/items/?metric={metric}&region={cast.shitai.code}&{MARCH}"
+    html = _flat(client_for(cast.staff), url, grow)
+    assert "新村14人大代表联络站" in html
+
+
+def test_it_lists_bulletins_without_a_query_per_bulletin(cast, built, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    months = [dt.date(2025, mth, 1) for mth in range(1, 13)] + [dt.date(2026, mth, 1) for mth in (1, 2, 3)]
+
+    def make(i):
+        bulletins.generate(cast.station if i % 2 else cast.renli, months[i])
+
+    html = _flat(client_for(cast.staff), "/reports/bulletins/", _grown(make))
+    assert "共 15 份" in html and "2025-01" in html and "2026-03" in html and cast.station.name in html
+
+
+ROW_OF_EACH_EXPORT = {
+    f"/reports/region/341722/export/ranking.xlsx?{MARCH}": "新镇14",
+    f"/reports/region/341722/export/stations.xlsx?{MARCH}": "新村14人大代表联络站",
+    f"/reports/region/341722/export/categories.xlsx?{MARCH}": "城乡建设",
+    f"/reports/region/341722/export/compare.xlsx?{MARCH}": "新村14人大代表联络站",
+    f"/reports/region/341722/export/overdue.xlsx?{MARCH}": "石台县住房和城乡建设局",
+    "/reports/assessment/341722/export/stations.xlsx?year=2026": "新村14人大代表联络站",
+    "/reports/assessment/341722/export/shortlist.xlsx?year=2026": "新村14人大代表联络站",
+}
+
+
+@pytest.mark.parametrize("url", ROW_OF_EACH_EXPORT)
+def test_it_exports_the_dashboard_tables_without_a_query_per_row(cast, built, client_for, url):
+    grow = _grown(lambda i: _township(cast, i))
+    grow(0, 3)
+    response = assert_flat_queries(client_for(cast.staff), url, grow=lambda: grow(3, 12))
+    rows = list(load_workbook(io.BytesIO(response.streamed)).active.iter_rows(values_only=True))
+    assert ROW_OF_EACH_EXPORT[url] in {str(c) for row in rows for c in row}
+    if "overdue" in url:
+        assert len(rows) == 1 + 1 + 15  # the heading, March's one and one per new township

@@ -6,6 +6,7 @@ from docx import Document
 
 from liaison.suggestions import services
 from liaison.suggestions.models import Assignment, Suggestion
+from tests.queries import assert_flat_queries
 
 from .helpers import (
     BYSTANDERS,
@@ -250,3 +251,187 @@ def test_it_tells_a_handling_unit_how_many_opinions_fed_the_suggestion_but_not_w
                 assert o.code not in page and o.title not in page, (user, url, o.code)
     staff = text(client_for(cast.staff).get(f"/suggestions/{s.code}/"))
     assert all(o.code in staff and o.title in staff for o in opinions)
+
+
+# --- query-count guards: each list renders with as many queries for 15 rows as for 3 -------------------------
+
+
+def _grow(make):
+    """grow(first, n): make(i) for each i; the rows a guard adds between its two renders."""
+
+    def grow(first, n):
+        for i in range(first, first + n):
+            make(i)
+
+    return grow
+
+
+def _mixed(cast):
+    """Suggestions at several stages, every third one confidential: 建议{i}."""
+
+    def make(i):
+        kw = {"title": f"建议{i}", "confidential": i % 3 == 0}
+        [submitted, accepted, lambda cast, **kw: assigned(cast, co=i % 2 == 0, **kw)][i % 3](cast, **kw)
+
+    return _grow(make)
+
+
+def _flat(client, url, grow, **kw):
+    grow(0, 3)
+    return text(assert_flat_queries(client, url, grow=lambda: grow(3, 12), **kw))
+
+
+@pytest.mark.parametrize("who", ["staff", "deputy_user", "leader"])
+def test_it_lists_suggestions_without_a_query_per_suggestion(cast, client_for, who):
+    page = _flat(client_for(getattr(cast, who)), "/suggestions/", _mixed(cast))
+    assert "共 15 件" in page and "建议0" in page and "建议14" in page and "王建国" in page
+
+
+def test_it_lists_a_units_suggestions_without_a_query_per_suggestion(cast, client_for):
+    page = _flat(
+        client_for(cast.unit_user),
+        "/suggestions/",
+        _grow(lambda i: assigned(cast, title=f"建议{i}", co=False, confidential=i % 2 == 0)),
+    )
+    assert "共 15 件" in page and "建议14" in page and "（保密）" in page
+
+
+def test_it_shows_the_review_queue_without_a_query_per_suggestion(cast, client_for):
+    def make(i):
+        (submitted if i % 2 else accepted)(cast, title=f"建议{i}")
+
+    page = _flat(client_for(cast.staff), "/suggestions/review/", _grow(make))
+    assert "共 7 件" in page and "建议13" in page  # submitted: the odd ones
+    assert "建议14" in page and "交办期限" in page  # accepted, waiting to be assigned
+
+
+def test_it_shows_the_extension_queue_without_a_query_per_request(cast, client_for):
+    def make(i):
+        _s, lead, _co = signed(cast, title=f"建议{i}", co=False)
+        services.request_extension(assignment=lead, actor=cast.unit_user, months=2, reason=f"需列入预算{i}")
+
+    page = _flat(client_for(cast.staff), "/suggestions/extensions/", _grow(make))
+    assert "建议0" in page and "需列入预算14" in page and "石台县住房和城乡建设局" in page
+
+
+@pytest.mark.parametrize("tab", ["open", "all"])
+def test_it_shows_the_inbox_without_a_query_per_assignment(cast, client_for, tab):
+    def make(i):
+        (assigned if i % 2 else signed)(cast, title=f"建议{i}", co=i % 3 == 0)
+
+    page = _flat(client_for(cast.unit_user), "/units/inbox/", _grow(make), data={"tab": tab})
+    assert "共 15 件" in page and "建议0" in page and "建议14" in page
+
+
+def test_it_shows_the_public_list_without_a_query_per_suggestion(cast, client):
+    def make(i):
+        s, _lead, _co = answered(cast, title=f"公开建议{i}", co=False)
+        services.evaluate_answer(suggestion=s, actor=cast.deputy_user, process="satisfied", result="satisfied")
+        services.close_suggestion(suggestion=s, actor=cast.staff)
+
+    page = _flat(client, f"/public/{cast.shitai.code}/suggestions/", _grow(make))
+    assert "共 15 件" in page and "公开建议0" in page and "公开建议14" in page and "已安排维修" in page
+
+
+def test_it_shows_a_suggestions_assignments_without_a_query_per_assignment(cast, client_for):
+    """One suggestion handled by many units (a lead and co-handlers): its page lists them all."""
+    from liaison.org.models import HandlingUnit
+
+    def units(first, n):
+        return [
+            HandlingUnit.objects.create(code=f"U341722-C{i:02d}", name=f"石台县协办局{i}", region=cast.shitai)
+            for i in range(first, first + n)
+        ]
+
+    s = accepted(cast)
+    services.assign_suggestion(suggestion=s, actor=cast.staff, lead=cast.unit, co=units(0, 2))
+    staff = client_for(cast.staff)
+
+    def grow():
+        for unit in units(2, 12):
+            Assignment.objects.create(
+                suggestion=s,
+                unit=unit,
+                role=Assignment.Role.CO,
+                start_date=dt.date.today(),
+                assigned_on=dt.date.today(),
+                due_date=dt.date.today() + dt.timedelta(days=90),
+            )
+
+    page = text(assert_flat_queries(staff, f"/suggestions/{s.code}/", grow=grow))
+    assert "石台县协办局0" in page and "石台县协办局13" in page
+
+
+def test_it_shows_the_lead_units_page_without_a_query_per_co_handler(cast, client_for):
+    """The lead unit's assignment page lists every co-handler with its opinion (fixed: cohandler_opinion joined)."""
+    from liaison.org.models import HandlingUnit
+    from liaison.suggestions.models import CoHandlerOpinion
+
+    s = accepted(cast)
+    lead = services.assign_suggestion(suggestion=s, actor=cast.staff, lead=cast.unit, co=[cast.unit_b])[0]
+
+    def co(first, n):
+        for i in range(first, first + n):
+            unit = HandlingUnit.objects.create(code=f"U341722-C{i:02d}", name=f"石台县协办局{i}", region=cast.shitai)
+            a = Assignment.objects.create(
+                suggestion=s,
+                unit=unit,
+                role=Assignment.Role.CO,
+                state=Assignment.State.SIGNED,
+                start_date=dt.date.today(),
+                assigned_on=dt.date.today(),
+                due_date=dt.date.today() + dt.timedelta(days=90),
+            )
+            CoHandlerOpinion.objects.create(assignment=a, text=f"协办意见{i}", created_by=cast.staff)
+
+    co(0, 2)
+    url = f"/units/assignments/{lead.code}/"
+    page = text(assert_flat_queries(client_for(cast.unit_user), url, grow=lambda: co(2, 12)))
+    assert "石台县协办局13" in page and "协办意见0" in page and "协办意见13" in page
+
+
+# The home page's suggestion panels (each capped at a few items; 3 vs 15 still shows a per-item query).
+
+
+def test_it_shows_the_staff_panels_without_a_query_per_item(cast, client_for):
+    def make(i):
+        submitted(cast, title=f"待审查{i}")
+        _s, lead, _co = signed(cast, title=f"延期{i}", co=False)
+        services.request_extension(assignment=lead, actor=cast.unit_user, months=2, reason="预算")
+        _s, late, _co = assigned(cast, title=f"超期{i}", co=False)
+        Assignment.objects.filter(pk=late.pk).update(flag="red")
+
+    page = _flat(client_for(cast.staff), "/", _grow(make))
+    assert "待审查0" in page and "延期申请：延期0" in page and "超期0" in page
+
+
+def test_it_shows_the_unit_panel_without_a_query_per_item(cast, client_for):
+    page = _flat(client_for(cast.unit_user), "/", _grow(lambda i: assigned(cast, title=f"待办{i}", co=False)))
+    assert "待办理的交办建议" in page and "待办0" in page and "待签收" in page
+
+
+def test_it_shows_the_leader_panel_without_a_query_per_item(cast, client_for):
+    def make(i):
+        s = accepted(cast, title=f"重点{i}")
+        services.set_key_supervision(suggestion=s, actor=cast.staff, key=True, leader=cast.leader)
+
+    page = _flat(client_for(cast.leader), "/", _grow(make))
+    assert "重点督办建议" in page and "重点14" in page  # the newest first
+
+
+def test_it_shows_the_deputy_panel_without_a_query_per_item(cast, client_for):
+    invitee_user = cast.deputy2_user
+
+    def make(i):
+        draft(cast, title=f"草稿{i}")
+        s, _lead, _co = answered(cast, title=f"待测评{i}", co=False)
+        cosigning = draft(cast, title=f"附议{i}", deputy=cast.deputy2, user=invitee_user)
+        services.invite_cosigners(
+            suggestion=cosigning,
+            actor=invitee_user,
+            deputies=[cast.deputy],
+            deadline=dt.date.today() + dt.timedelta(days=5),
+        )
+
+    page = _flat(client_for(cast.deputy_user), "/", _grow(make))
+    assert "附议邀请：附议0" in page and "待测评：待测评0" in page  # the panel is capped: drafts come last

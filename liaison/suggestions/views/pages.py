@@ -100,6 +100,7 @@ def suggestion_detail(request, code):
     )
     calendar, today = WorkCalendar.load(), services.today()
     for a in assignments:
+        a.suggestion = suggestion  # already has its body and region: no query per assignment for who-may
         a.days_left = calendar.working_days_between(today, a.due_date) if a.is_open else None
         a.actions = assignment_lifecycle.allowed_actions(user, a)
     answers = list(
