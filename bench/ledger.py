@@ -7,6 +7,7 @@ and as a station head — plain list, deep page, filters, Chinese full-text sear
 docs/benchmarks.md (section "Ledger (bench/ledger.py)"). Target: under 300 ms per page on PostgreSQL.
 """
 
+import json
 import os
 import random
 import statistics
@@ -214,6 +215,18 @@ def main():
         from bench._report import record
 
         record("Ledger (bench/ledger.py)", "\n".join(lines))
+        summary = {
+            "bench": "ledger",
+            "opinions": N,
+            "requests": len(everything),
+            "p50_ms": round(statistics.median(everything)),
+            "p95_ms": round(pct(everything, 95)),
+            "max_ms": round(max(everything)),
+            "target_p95_ms": 300,
+            "export_s": round(export_s, 2),
+            "export_kib": round(size / 1024),
+        }
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
     finally:
         from django.db import connections
 
