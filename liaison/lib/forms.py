@@ -3,7 +3,7 @@
 from liaison.lib.errors import DomainError
 
 
-def valid_form(form, *, fallback: str = "请检查填写内容"):
+def valid_form(form, *, fallback: str = "填写有误，请检查"):
     """The form, if valid; else DomainError naming each field (label：error) in one Chinese sentence."""
     if not form.is_valid():
         errors = "；".join(

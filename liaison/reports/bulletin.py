@@ -274,14 +274,14 @@ def generate(obj, month: dt.date, *, force: bool = False) -> Bulletin:
 def missing_months(today: dt.date | None = None, since: dt.date | None = None) -> list[dt.date]:
     """Months from the first month with data (or `since`) up to last month."""
     today = today or timezone.localdate()
-    last = m.add_months(m.month_start(today), -1)
+    last = m.shift_month(m.month_start(today), -1)
     first = since or MonthlyRollup.objects.order_by("month").values_list("month", flat=True).first()
     if first is None:
         return []
     out, month = [], m.month_start(first)
     while month <= last:
         out.append(month)
-        month = m.add_months(month, 1)
+        month = m.shift_month(month, 1)
     return out
 
 

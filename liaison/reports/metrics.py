@@ -26,7 +26,7 @@ from liaison.suggestions.models import Answer, Consultation, Evaluation, Suggest
 
 from .items import decisions_in, opinions_in, overdue_assignments, overdue_suggestions, suggestions_in  # noqa: F401
 from .models import COLUMNS, MonthlyRollup, StationMonthTotal
-from .periods import Filters, Period, add_months, month_start, parse_month, parse_period  # noqa: F401
+from .periods import Filters, Period, month_start, parse_month, parse_period, shift_month  # noqa: F401
 
 OS = Opinion.State
 CONCLUDED = (

@@ -5,8 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
-from liaison.lib.months import month_start
-from liaison.lib.months import shift_month as add_months
+from liaison.lib.months import month_start, shift_month
 
 
 @dataclass(frozen=True)
@@ -22,16 +21,16 @@ class Period:
         out, m = [], self.start
         while m < self.end:
             out.append(m)
-            m = add_months(m, 1)
+            m = shift_month(m, 1)
         return out
 
     @property
     def last_month(self) -> dt.date:
-        return add_months(self.end, -1)
+        return shift_month(self.end, -1)
 
     def previous(self) -> "Period":
         n = len(self.months)
-        start = add_months(self.start, -n)
+        start = shift_month(self.start, -n)
         return Period(start, self.start, f"上期（{_span_label(start, self.start)}）")
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
@@ -47,7 +46,7 @@ class Period:
     @classmethod
     def month(cls, day: dt.date) -> "Period":
         start = month_start(day)
-        return cls(start, add_months(start, 1), f"{start.year}年{start.month}月")
+        return cls(start, shift_month(start, 1), f"{start.year}年{start.month}月")
 
     @classmethod
     def year(cls, year: int) -> "Period":
@@ -55,7 +54,7 @@ class Period:
 
 
 def _span_label(start: dt.date, end: dt.date) -> str:
-    last = add_months(end, -1)
+    last = shift_month(end, -1)
     if start == last:
         return f"{start.year}年{start.month}月"
     return f"{start.year}年{start.month}月—{last.year}年{last.month}月"
@@ -75,7 +74,7 @@ def parse_period(params, today: dt.date | None = None) -> Period:
     today = today or timezone.localdate()
     start, end = parse_month(params.get("from", "")), parse_month(params.get("to", ""))
     if start and end and start <= end and (end.year - start.year) < 20:
-        end = add_months(end, 1)
+        end = shift_month(end, 1)
         return Period(start, end, _span_label(start, end))
     value = (params.get("period") or "").strip().upper()
     if len(value) == 4 and value.isdigit() and 2000 <= int(value) <= 2100:
@@ -83,11 +82,11 @@ def parse_period(params, today: dt.date | None = None) -> Period:
     if len(value) == 7 and value[4:6] == "-Q" and value[:4].isdigit() and value[6] in "1234":
         q = int(value[6])
         start = dt.date(int(value[:4]), 3 * q - 2, 1)
-        return Period(start, add_months(start, 3), f"{start.year}年第{q}季度")
+        return Period(start, shift_month(start, 3), f"{start.year}年第{q}季度")
     if (m := parse_month(value)) and len(value) == 7:
         return Period.month(m)
-    end = add_months(month_start(today), 1)
-    start = add_months(end, -12)
+    end = shift_month(month_start(today), 1)
+    start = shift_month(end, -12)
     return Period(start, end, f"近12个月（{_span_label(start, end)}）")
 
 

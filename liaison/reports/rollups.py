@@ -20,7 +20,7 @@ from liaison.opinions.models import Opinion
 from liaison.org.models import Region
 from liaison.suggestions.models import Suggestion
 
-from .metrics import DECISION_KINDS, OPINION_Q, add_months, month_of, suggestion_rows
+from .metrics import DECISION_KINDS, OPINION_Q, month_of, shift_month, suggestion_rows
 from .models import COLUMNS, MonthlyRollup, RollupState, StationMonthTotal
 
 # Events committed out of id order (concurrent transactions) are caught by re-reading this recent window.
@@ -53,7 +53,7 @@ def _month_q(cells: Cells | None, date_field: str, region_field: str) -> Q | Non
     q = Q(pk__in=[])
     for month, regions in cells.items():
         start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
-        end = dt.datetime.combine(add_months(month, 1), dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(shift_month(month, 1), dt.time.min, tzinfo=tz)
         q |= Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end, f"{region_field}__in": list(regions)})
     return q
 

@@ -59,7 +59,7 @@ def _period_options():
     this = m.month_start(today)
     opts = [("", "近12个月")]
     for i in range(1, 4):
-        mth = m.add_months(this, -i)
+        mth = m.shift_month(this, -i)
         opts.append((f"{mth:%Y-%m}", f"{mth.year}年{mth.month}月"))
     q = (today.month - 1) // 3 + 1
     opts.append((f"{today.year}-Q{q}", f"{today.year}年第{q}季度"))
@@ -101,7 +101,7 @@ def region_dashboard(request, code):
         definitions=[(k, m.METRICS[k].label, m.METRICS[k].definition) for k in m.HEADLINE],
         cohort_note=m.COHORT_NOTE,
         query=dashboards.filters_query(filters),
-        last_month=m.add_months(m.month_start(timezone.localdate()), -1),
+        last_month=m.shift_month(m.month_start(timezone.localdate()), -1),
     )
     return render(request, "reports/region.html", context)
 
@@ -142,7 +142,7 @@ def station_dashboard(request, code):
         definitions=[(k, m.METRICS[k].label, m.METRICS[k].definition) for k in m.HEADLINE],
         cohort_note=m.COHORT_NOTE,
         query=dashboards.filters_query(filters),
-        last_month=m.add_months(m.month_start(timezone.localdate()), -1),
+        last_month=m.shift_month(m.month_start(timezone.localdate()), -1),
     )
     return render(request, "reports/station.html", context)
 

@@ -207,3 +207,11 @@ def test_it_serialises_concurrent_appends_to_one_subject():
     assert [e.seq for e in events] == list(range(1, 12))
     assert len({e.prev_hash for e in events}) == 11
     assert verify_audit().ok
+
+
+def test_it_refuses_an_anchors_file_that_is_not_anchor_audit_output(tmp_path):
+    _history()
+    bad = tmp_path / "anchors.jsonl"
+    bad.write_text("this is not json\n")
+    with pytest.raises(CommandError, match="锚点文件格式不正确"):
+        call_command("verify_audit", anchors_file=bad, verbosity=0)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.events.services import timeline
 from liaison.lib.errors import DomainError
+from liaison.lib.forms import valid_form
 from liaison.lib.masking import mask_name, mask_phone
 from liaison.lib.xlsx import xlsx_response
 from liaison.org.models import Category
@@ -151,21 +152,21 @@ def opinion_action(request, code, action):
     lifecycle.require(user, action, opinion)  # before the form: a wrong role gets 403, not a form error
     try:
         if action == "answer":
-            form = _valid(AnswerForm(request.POST))
+            form = valid_form(AnswerForm(request.POST))
             services.answer_on_spot(
                 opinion=opinion, answer=form.cleaned_data["answer"], told_now=form.cleaned_data["told_now"], actor=user
             )
             messages.success(request, "已登记当场答复")
         elif action == "refuse":
-            form = _valid(RefuseForm(request.POST))
+            form = valid_form(RefuseForm(request.POST))
             services.refuse_opinion(opinion=opinion, actor=user, **form.cleaned_data)
             messages.success(request, "已登记不予受理及理由")
         elif action == "outcome":
-            form = _valid(OutcomeForm(request.POST))
+            form = valid_form(OutcomeForm(request.POST))
             services.record_outcome(opinion=opinion, text=form.cleaned_data["text"], actor=user)
             messages.success(request, "已登记办理结果，请代表或联络员回访群众")
         elif action == "reportback":
-            form = _valid(ReportBackForm(request.POST))
+            form = valid_form(ReportBackForm(request.POST))
             services.record_report_back(opinion=opinion, actor=user, **form.cleaned_data)
             messages.success(request, "已登记回访")
         elif action == "close":
@@ -176,13 +177,3 @@ def opinion_action(request, code, action):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("opinions-detail", code=opinion.code)
-
-
-def _valid(form):
-    if not form.is_valid():
-        errors = "；".join(
-            f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{v[0]}"
-            for k, v in form.errors.items()
-        )
-        raise DomainError(errors or "填写有误")
-    return form

@@ -25,7 +25,10 @@ class Command(BaseCommand):
             if not anchors_file.exists():
                 raise CommandError(f"锚点文件不存在：{anchors_file}")
             lines = [line for line in anchors_file.read_text().splitlines() if line.strip()]
-            exported = [json.loads(line)["signature"] for line in lines]
+            try:
+                exported = [json.loads(line)["signature"] for line in lines]
+            except (ValueError, KeyError, TypeError):
+                raise CommandError(f"锚点文件格式不正确（每行应为 anchor_audit --export 写出的 JSON）：{anchors_file}")
         report = verify_audit(exported_signatures=exported)
         self.stdout.write(
             f"已校验 {report.events} 条事件、{report.chains} 条事件链、{report.anchors} 个锚点"
