@@ -35,16 +35,22 @@ def password_for_key(key: str) -> str:
 def lookup_opinion(*, code: str, password: str, client: str) -> Opinion:
     """The resident's status page: the opinion for a tracking code and query password, throttled on failures.
 
-    The same message for an unknown code and a wrong password, so nothing is revealed.
+    The same message for an unknown code and a wrong password, so nothing is revealed. Two limits:
+    - per client address: LOOKUP_LIMIT_PER_CLIENT failures in the window, then that address waits;
+    - per tracking code, without locking the resident out: once a code has had LOOKUP_LIMIT_PER_CODE failures
+      in the window (someone is guessing), every address that has already failed on that code waits out the
+      window, but an address that has not (the resident, on their own phone) is still let in with the right
+      password. A guesser spread over many addresses gets one try per address and window instead of five.
     """
     code = normalise_code(code)[:16]
     now = timezone.now()
     limit, window = LOOKUP_LIMIT_PER_CLIENT
-    too_many = LookupFailure.objects.filter(client_hash=client, at__gte=now - window).count() >= limit
-    limit, window = LOOKUP_LIMIT_PER_CODE
-    too_many = too_many or (code and LookupFailure.objects.filter(code=code, at__gte=now - window).count() >= limit)
-    if too_many:
+    if LookupFailure.objects.filter(client_hash=client, at__gte=now - window).count() >= limit:
         raise Throttled("查询失败次数过多，请 15 分钟后再试")
+    limit, window = LOOKUP_LIMIT_PER_CODE
+    recent = LookupFailure.objects.filter(code=code, at__gte=now - window) if code else LookupFailure.objects.none()
+    if recent.count() >= limit and recent.filter(client_hash=client).exists():
+        raise Throttled("这个查询码近期输错次数过多，请 15 分钟后再试；忘记查询密码请联系联络站")
     opinion = Opinion.objects.filter(code=code).select_related("station").first() if code else None
     if opinion is None or not password or not check_password((password or "").strip(), opinion.query_password_hash):
         LookupFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
