@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "liaison.lib.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,10 +137,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (per username and IP).
+# Behind a reverse proxy: the proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
+# believed (liaison/lib/proxies.py). Empty: no proxy, REMOTE_ADDR is the client.
+LIAISON_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LIAISON_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Lockout after repeated failed logins: per account whatever the address, and per address whatever the
+# account (each its own count; either locks). An administrator unlocks in admin (访问尝试 → delete) or with
+# `manage.py axes_reset_username <name>`.
 AXES_FAILURE_LIMIT = int(os.environ.get("LIAISON_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
