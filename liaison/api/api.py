@@ -1,10 +1,13 @@
 """JSON API v1 (django-ninja, OpenAPI at /api/v1/docs). Thin: every endpoint calls selectors/services.
 
-Authentication is the web session (CSRF token required on writes). Errors: 422 with field errors for bad
-input (pydantic), 409/422 with {"detail", "field"} for domain refusals, 404 out of scope, 403 read-only.
+Authentication is the web session (CSRF token required on writes). Errors are always JSON, `{"detail", "field"}`:
+400 a body that is not JSON, 401 without a session, 403 read-only or wrong role, 404 out of scope or unknown, 409 wrong state, 413 body too
+large, 422 bad input (pydantic field errors: `detail` is then their list) or a domain refusal, 429 throttled.
+Every operation's possible errors are added to the OpenAPI schema by `document_errors`, so clients (and the
+schema test, tests/api/test_schema_fuzz.py) can rely on it.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -15,7 +18,54 @@ from .opinions import router as opinions_router
 from .org import router as org_router
 from .suggestions import router as suggestions_router
 
-api = NinjaAPI(title="联络站民意闭环平台 API", version="1", urls_namespace="api-v1", auth=django_auth)
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"description": "说明（中文）；输入校验错误时为逐字段的错误列表"}, "field": {}},
+    "required": ["detail"],
+}
+ERRORS = {
+    400: "请求体无法解析（不是合法的 JSON）",
+    401: "未登录",
+    403: "没有权限（只读或角色不符）",
+    404: "不存在或不在您的权限范围内",
+    409: "当前状态不允许此操作",
+    413: "请求体过大",
+    422: "输入有误（逐字段说明）或业务规则拒绝",
+    429: "请求过于频繁",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add to each operation the error answers it can give: auth → 401/403, a path parameter → 404,
+    any input → 422, a body → 400, a write → 409/413/429."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, op in operations.items():
+            statuses = set()
+            if op.get("security"):
+                statuses |= {401, 403}
+            if "{" in path:
+                statuses.add(404)
+            if op.get("parameters") or op.get("requestBody"):
+                statuses.add(422)
+            if op.get("requestBody"):
+                statuses.add(400)
+            if method == "post":
+                statuses |= {409, 413, 422, 429}
+            responses = op.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses.setdefault(
+                    str(status),
+                    {"description": ERRORS[status], "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+                )
+    return schema
+
+
+class LiaisonAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = LiaisonAPI(title="联络站民意闭环平台 API", version="1", urls_namespace="api-v1", auth=django_auth)
 
 
 @api.exception_handler(DomainError)
@@ -25,12 +75,17 @@ def domain_error(request, exc: DomainError):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "不存在或不在您的权限范围内"}, status=404)
+    return api.create_response(request, {"detail": ERRORS[404]}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return api.create_response(request, {"detail": ERRORS[413]}, status=413)
 
 
 api.add_router("/", org_router)

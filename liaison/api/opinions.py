@@ -1,7 +1,7 @@
 """Opinions in the API: the resident's public submission (idempotent) and scoped reads."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
 from liaison.lib.masking import mask_name, mask_phone
@@ -12,6 +12,7 @@ from liaison.org.models import Category, Station
 from .pagination import BoundedPageNumberPagination
 
 router = Router(tags=["社情民意"])
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9]{16,64}$"
 
 
 class PublicOpinionIn(Schema):
@@ -77,9 +78,18 @@ def _contacts(context, obj) -> bool:
     auth=None,
     summary="群众提交社情民意（需 Idempotency-Key 请求头，重试不会重复）",
 )
-def submit_public(request, station_code: str, payload: PublicOpinionIn):
+def submit_public(
+    request,
+    station_code: str,
+    payload: PublicOpinionIn,
+    key: str = Header(
+        ...,
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="客户端为这一次提交生成的随机键（16–64 位字母数字，如 UUID 去掉连字符）；重试时原样重发",
+    ),
+):
     station = get_object_or_404(Station, code=station_code, is_active=True)
-    key = request.headers.get("Idempotency-Key", "")
     # Without a (known) category the intake service fills in a confident proposal itself.
     category = Category.objects.filter(name=payload.category, is_active=True).first() if payload.category else None
     opinion, password, created = submit_public_opinion(
