@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from liaison.lib.masking import mask_name, mask_phone
 from liaison.opinions.selectors import access_opinion, opinions_visible_to, sees_contacts
-from liaison.opinions.services import client_hash, submit_public_opinion
+from liaison.opinions.services import ENDPOINT_API, client_hash, submit_public_opinion
 from liaison.org.models import Category, Station
 
 from .pagination import BoundedPageNumberPagination
@@ -101,6 +101,7 @@ def submit_public(
         resident_name=payload.resident_name,
         resident_phone=payload.resident_phone,
         client=client_hash(request.META.get("REMOTE_ADDR", "")),
+        endpoint=ENDPOINT_API,
     )
     body = {
         "code": opinion.code,

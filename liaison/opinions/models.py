@@ -136,8 +136,13 @@ class Opinion(models.Model):
     rating = models.CharField("群众评价", max_length=14, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     # Public QR submissions: the form's idempotency key, and a keyed hash of the client address (flood limit).
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # "<endpoint>:<client key>", unique per station (services/intake.py submit_public_opinion), with a digest of
+    # the request it answered: a retry gets the same answer, the same key with other content a 422.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set when the retention limit blanked the resident's personal data (services/retention.py).
+    purged_at = models.DateTimeField("个人信息清除时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "社情民意"
@@ -149,6 +154,9 @@ class Opinion(models.Model):
             models.Index(fields=["station", "state"], name="opinion_station_state"),
             models.Index(fields=["-created_at", "-id"], name="opinion_created_id"),
             models.Index(fields=["client_hash", "created_at"], name="opinion_client_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "idempotency_key"], name="opinion_idempotency_per_station"),
         ]
 
     def __str__(self):

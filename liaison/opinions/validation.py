@@ -1,6 +1,14 @@
-"""Checks on residents' free text and photos; every refusal is a DomainError with a Chinese message."""
+"""Checks on residents' free text and photos; every refusal is a DomainError with a Chinese message.
+
+Photos are sized from the image header before any pixel is decoded: `Image.open` reads only the header, and
+an image over `MAX_PHOTO_PIXELS` (a 6300×6300 PNG of one colour packs 40 million pixels into 38 KB) is refused
+there. Pillow's own decompression-bomb guard is set to the same budget for the whole process (it warns above
+it and raises above twice it); both its warning and its error become the same Chinese refusal. The public
+submission cleans photos only after its throttle (liaison/opinions/services/intake.py).
+"""
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -9,16 +17,21 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from liaison.lib.errors import DomainError
 
 MAX_TEXT = 5000
+# Stripped from stored text: zero-width characters and bidirectional overrides/isolates (they can reorder how a
+# message reads on screen — "Trojan Source" — or hide text), and the byte-order mark.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000
+MAX_PHOTO_PIXELS = 24_000_000  # a 24-megapixel camera (6000×4000); phones take 12
 MAX_PHOTO_SIDE = 2000  # re-encoded photos are scaled down to this longest side
 ALLOWED_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
+BOMBS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
 def clean_text(value, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:
     """Strip, refuse empty / over-long / binary text. Newlines and tabs are fine; other control characters are not."""
-    text = (value or "").replace("\r\n", "\n").strip()
+    text = INVISIBLE.sub("", (value or "").replace("\r\n", "\n")).strip()
     if not text:
         if required:
             raise DomainError(f"请填写{label}", field=None)
@@ -34,12 +47,21 @@ def clean_text(value, *, label: str, max_length: int = MAX_TEXT, required: bool 
     return text
 
 
+# Mainland numbers after normalising: a mobile (1[3-9] + 9 digits), a landline with its area code (0 + 2–3 digits,
+# then 7–8), or a local landline without one (7–8 digits, as villagers often give it).
+PHONE_PATTERN = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8}|[2-9][0-9]{6,7}")
+
+
 def clean_phone(value) -> str:
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    """A phone number as digits only: NFKC first (full-width １３９… from a Chinese keyboard is the same number),
+    separators and a +86/0086 prefix dropped, then the mainland pattern; anything else is refused."""
+    phone = unicodedata.normalize("NFKC", value or "").strip()
+    phone = re.sub(r"[\s\-()（）.]", "", phone)
+    phone = re.sub(r"^(\+86|0086)", "", phone)
     if not phone:
         return ""
-    if not phone.isdigit() or not 7 <= len(phone) <= 12:
-        raise DomainError("联系电话格式不正确，请填写手机号或固定电话（数字）")
+    if not PHONE_PATTERN.fullmatch(phone):
+        raise DomainError("联系电话格式不正确，请填写 11 位手机号或带区号的固定电话")
     return phone
 
 
@@ -57,17 +79,20 @@ def clean_photo(upload) -> CleanPhoto:
     name = getattr(upload, "name", "照片")
     if upload.size > MAX_PHOTO_BYTES:
         raise DomainError(f"照片“{name}”超过 5 MB，请压缩后再上传")
+    too_big = f"照片“{name}”尺寸过大，请缩小到 {MAX_PHOTO_PIXELS // 10_000} 万像素以内后再上传"
     try:
         upload.seek(0)
         data = upload.read()
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # the header only: no pixel decoded yet
             fmt = probe.format
             if fmt not in ALLOWED_FORMATS:
                 raise DomainError(f"照片“{name}”不是 JPG 或 PNG 图片")
             if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                raise DomainError(f"照片“{name}”尺寸过大")
+                raise DomainError(too_big)
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
+            if fmt == "JPEG":
+                img.draft(img.mode, (MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))  # decode at a reduced scale where it can
             img.load()
             img = ImageOps.exif_transpose(img)
             img.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
@@ -79,14 +104,17 @@ def clean_photo(upload) -> CleanPhoto:
                 img.convert(mode).save(out, "PNG", optimize=True)
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except BOMBS:
+        raise DomainError(too_big)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise DomainError(f"文件“{name}”不是有效的图片，只能上传 JPG 或 PNG 照片")
     ext, content_type = ALLOWED_FORMATS[fmt]
     return CleanPhoto(out.getvalue(), ext, content_type, img.width, img.height)
 
 
 def clean_photos(uploads) -> list[CleanPhoto]:
+    """At most MAX_PHOTOS; uploads are cleaned one by one, photos cleaned before are kept as they are."""
     uploads = [u for u in uploads or [] if u]
     if len(uploads) > MAX_PHOTOS:
         raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片")
-    return [clean_photo(u) for u in uploads]
+    return [u if isinstance(u, CleanPhoto) else clean_photo(u) for u in uploads]

@@ -3,6 +3,9 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from liaison.lib.errors import DomainError
+from liaison.lib.forms import DateInput
+from liaison.lib.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES, clean_attachment
 from liaison.org.models import Category, Deputy, HandlingUnit, Level
 
 from .models import Consultation, Evaluation
@@ -10,6 +13,26 @@ from .models import Consultation, Evaluation
 
 def _textarea(rows=3):
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+
+
+ATTACHMENT_HELP = f"可选；{ALLOWED_LABEL}，不超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+
+
+class AttachmentField(forms.FileField):
+    """The same check as the services (liaison/lib/uploads.py), asked early for a field error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                clean_attachment(upload)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message)
+        return upload
 
 
 class BootstrapMixin:
@@ -34,7 +57,7 @@ class DraftForm(BootstrapMixin, forms.Form):
     level = forms.ChoiceField(label="以何种代表身份提出", choices=())
     publishable = forms.BooleanField(label="同意公开", required=False, initial=True)
     confidential = forms.BooleanField(label="申请保密（对承办单位和公众隐去代表及当事人身份）", required=False)
-    attachment = forms.FileField(label="附件", required=False)
+    attachment = AttachmentField(label="附件", required=False, help_text=ATTACHMENT_HELP)
     opinions = forms.MultipleChoiceField(
         label="来源民意（会商决定由您起草建议的事项）", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -55,7 +78,7 @@ class DraftForm(BootstrapMixin, forms.Form):
 
 class InviteForm(BootstrapMixin, forms.Form):
     deputies = forms.MultipleChoiceField(label="邀请附议代表", widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label="附议截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="附议截止日期", widget=DateInput())
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +153,7 @@ class NoteForm(BootstrapMixin, forms.Form):
 
 class ConsultationForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="面商方式", choices=Consultation.Kind.choices)
-    held_on = forms.DateField(label="面商日期", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="面商日期", widget=DateInput())
     notes = forms.CharField(label="面商情况", widget=_textarea(2))
 
 
@@ -154,7 +177,7 @@ class AnswerForm(BootstrapMixin, forms.Form):
     commitments = forms.CharField(
         label="承诺事项（B、C 类必填；每行一条：YYYY-MM-DD 承诺事项）", widget=_textarea(3), required=False
     )
-    attachment = forms.FileField(label="答复附件", required=False)
+    attachment = AttachmentField(label="答复附件", required=False, help_text=ATTACHMENT_HELP)
 
     def __init__(self, *args, classes="ABCD", **kwargs):
         super().__init__(*args, **kwargs)

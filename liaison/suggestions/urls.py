@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import deputy, pages, public, staff, unit
+from .views import deputy, files, pages, public, staff, unit
 
 app_name = "suggestions"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("suggestions/<str:code>/supervise/", staff.supervise, name="supervise"),
     path("suggestions/<str:code>/remind/<str:acode>/", staff.remind, name="remind"),
     path("suggestions/<str:code>/form.docx", pages.form_docx, name="docx"),
+    path("suggestions/<str:code>/attachment/", files.suggestion_attachment, name="attachment"),
+    path("suggestions/<str:code>/answers/<int:pk>/attachment/", files.answer_attachment, name="answer-attachment"),
     path("units/inbox/", unit.unit_inbox, name="inbox"),
     path("units/assignments/<str:code>/", unit.assignment_detail, name="assignment"),
     path("units/assignments/<str:code>/<str:action>/", unit.assignment_action, name="assignment-action"),

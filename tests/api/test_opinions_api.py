@@ -74,7 +74,11 @@ def test_it_answers_a_retry_that_raced_past_the_check_with_the_first_submissions
         if not first:
             first["started"] = True
             first["opinion"], first["password"], _ = services.submit_public_opinion(
-                station=cast.station, key=KEY, content="村口路灯坏了三个月", client="first-request"
+                station=cast.station,
+                key=KEY,
+                content="村口路灯坏了三个月",
+                client="first-request",
+                endpoint=services.ENDPOINT_API,
             )
         return real_clean(**fields)
 

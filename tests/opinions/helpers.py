@@ -1,5 +1,6 @@
 """Small builders shared by the opinion and meeting tests."""
 
+import hashlib
 import io
 
 from PIL import Image
@@ -32,3 +33,8 @@ def jpeg_bytes(size=(40, 30), color=(200, 30, 30), fmt="JPEG", exif=True) -> byt
     else:
         img.save(out, fmt)
     return out.getvalue()
+
+
+def form_key(seed: str) -> str:
+    """An idempotency key as a client draws one (32 hex characters), reproducible from `seed`."""
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]

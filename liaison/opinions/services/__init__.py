@@ -5,6 +5,8 @@
 - `outcome`    the outcome (village, unit, suggestion), report-back (回访), closing, the resident's rating
 - `mediation`  a deputy's record of a mediated dispute
 - `lookup`     the resident's access: client hash, query passwords, the throttled status-page lookup
+- `privacy`    the reasoned, logged view of a resident's contacts; the log row of a ledger export
+- `retention`  blanking residents' personal data once the retention limit has passed
 - `common`     what they share: the event subject, the guarded transition, the throttling refusal
 
 Each state change goes through liaison.events.services.transition() inside transaction.atomic():
@@ -24,10 +26,14 @@ from .decisions import (
     turn_into_suggestion,
 )
 from .intake import (
+    ENDPOINT_API,
+    ENDPOINT_QR,
     SUBMIT_LIMIT_PER_CLIENT,
     SUBMIT_LIMIT_PER_STATION,
+    find_public_submission,
     log_visit,
     register_opinion,
+    submission_fingerprint,
     submit_public_opinion,
 )
 from .lookup import (
@@ -47,6 +53,8 @@ from .outcome import (
     record_report_back,
     record_suggestion_outcome,
 )
+from .privacy import log_ledger_export, reveal_resident_contacts
+from .retention import purge_personal_data
 
 __all__ = [
     "LOOKUP_LIMIT_PER_CLIENT",
@@ -59,11 +67,13 @@ __all__ = [
     "client_hash",
     "close_opinion",
     "link_opinions_to_suggestion",
+    "log_ledger_export",
     "log_visit",
     "lookup_opinion",
     "mark_duplicate",
     "mark_not_feasible",
     "password_for_key",
+    "purge_personal_data",
     "put_on_agenda",
     "rate_outcome",
     "record_mediation",
@@ -73,8 +83,13 @@ __all__ = [
     "refer_opinion",
     "refuse_opinion",
     "register_opinion",
+    "reveal_resident_contacts",
     "route_to_village",
     "submit_public_opinion",
+    "submission_fingerprint",
+    "find_public_submission",
+    "ENDPOINT_QR",
+    "ENDPOINT_API",
     "turn_into_suggestion",
     "verify_password",
 ]

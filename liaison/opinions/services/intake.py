@@ -1,5 +1,6 @@
 """Intake by every channel: registration by staff and deputies, the public QR submission, visits."""
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -14,13 +15,18 @@ from liaison.org.models import Category, Stationing
 
 from .. import lifecycle
 from ..models import Opinion, Photo, Visit
-from ..validation import CleanPhoto, clean_phone, clean_text
+from ..validation import CleanPhoto, clean_phone, clean_photos, clean_text
 from .common import SUBJECT, S, Throttled
 from .lookup import password_for_key
 
 # Flood protection for the public QR page (no CAPTCHA): per client address and per station.
 SUBMIT_LIMIT_PER_CLIENT = (5, timedelta(minutes=10))
 SUBMIT_LIMIT_PER_STATION = (120, timedelta(hours=1))
+# Idempotency keys: the endpoints that accept them (each its own key space), length and a floor of distinct
+# characters (a random 32-hex key has about 14; "aaaa…" or "0000…0001" would collide between clients).
+ENDPOINT_QR, ENDPOINT_API = "qr", "api"
+IDEMPOTENCY_KEY_LENGTH = (16, 64)
+IDEMPOTENCY_KEY_MIN_DISTINCT = 8
 
 
 def _clean_fields(*, title: str, content: str, resident_name: str = "", resident_phone: str = "") -> dict:
@@ -102,7 +108,7 @@ def register_opinion(
     visit=None,
     resident_name: str = "",
     resident_phone: str = "",
-    photos: list[CleanPhoto] = (),
+    photos: list = (),
 ) -> tuple[Opinion, str]:
     """A liaison officer (phone, letter, in person) or a deputy (visit, reception) registers an opinion.
 
@@ -114,6 +120,7 @@ def register_opinion(
     if deputy is not None and not Stationing.objects.filter(deputy=deputy, station=station).exists():
         raise DomainError("该代表未进驻此联络站")
     fields = _clean_fields(title=title, content=content, resident_name=resident_name, resident_phone=resident_phone)
+    photos = clean_photos(photos)
     password = new_query_password()
     with transaction.atomic():
         opinion = _create(
@@ -130,6 +137,62 @@ def register_opinion(
     return opinion, password
 
 
+def _upload_bytes(photo) -> bytes:
+    if isinstance(photo, CleanPhoto):
+        return photo.content
+    data = b"".join(photo.chunks())
+    photo.seek(0)
+    return data
+
+
+def submission_fingerprint(
+    *, endpoint: str, station, title="", content="", category=None, resident_name="", resident_phone="", photos=()
+) -> str:
+    """A digest of one submission as the client sent it (endpoint, station, every field, every photo's bytes).
+
+    Stored with the idempotency key: a retry carries the same request and gets the original answer; the same key
+    with other content is a client bug (or someone replaying a key they saw) and is refused, not merged.
+    """
+    parts = [
+        endpoint,
+        station.code,
+        (title or "").strip(),
+        (content or "").replace("\r\n", "\n").strip(),
+        str(getattr(category, "pk", category) or ""),
+        (resident_name or "").strip(),
+        (resident_phone or "").strip(),
+        *(hashlib.sha256(_upload_bytes(p)).hexdigest() for p in photos or () if p),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not IDEMPOTENCY_KEY_LENGTH[0] <= len(key) <= IDEMPOTENCY_KEY_LENGTH[1] or not key.isascii() or not key.isalnum():
+        raise DomainError("表单已失效，请刷新页面后重新填写", field="Idempotency-Key")
+    if len(set(key)) < IDEMPOTENCY_KEY_MIN_DISTINCT:
+        # "aaaa…", "0000…0001": keys a client did not draw at random collide with other clients' keys.
+        raise DomainError(
+            "Idempotency-Key 过于简单，请使用随机生成的键（如去掉连字符的 UUID）", field="Idempotency-Key"
+        )
+    return key
+
+
+def find_public_submission(*, station, endpoint: str, key: str, fingerprint: str) -> Opinion | None:
+    """The submission already accepted with this key at this station through this endpoint, if any.
+
+    A different request under the same key is refused (422) rather than answered with someone's acknowledgement.
+    """
+    existing = Opinion.objects.filter(station=station, idempotency_key=f"{endpoint}:{key}").first()
+    if existing is not None and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        if endpoint == ENDPOINT_QR:
+            raise DomainError("这张表单已经提交过了。如需反映新的问题，请刷新页面重新填写")
+        raise DomainError(
+            "这个 Idempotency-Key 已用于另一份内容不同的提交；新的提交请使用新的键", field="Idempotency-Key"
+        )
+    return existing
+
+
 def submit_public_opinion(
     *,
     station,
@@ -139,16 +202,31 @@ def submit_public_opinion(
     category=None,
     resident_name: str = "",
     resident_phone: str = "",
-    photos: list[CleanPhoto] = (),
+    photos: list = (),
     client: str = "",
+    endpoint: str = ENDPOINT_QR,
 ) -> tuple[Opinion, str, bool]:
-    """The resident's submission on the station's QR page. Idempotent on `key`: (opinion, password, created)."""
-    key = (key or "").strip()
-    if not 16 <= len(key) <= 64 or not key.isalnum():
-        raise DomainError("表单已失效，请刷新页面后重新填写")
+    """The resident's submission on the station's QR page or through the API: (opinion, password, created).
+
+    Idempotent on (station, endpoint, `key`) with the request's fingerprint: a retry returns the original
+    acknowledgement, the same key with other content is refused. `photos` are uploads (or CleanPhotos): they are
+    decoded only after the throttle let the submission in, so a flood of large images costs a refused client
+    nothing but the upload.
+    """
+    key = _check_key(key)
     if not station.is_active:
         raise DomainError("该联络站已停用，请联系所在村（社区）")
-    existing = Opinion.objects.filter(idempotency_key=key).first()
+    fingerprint = submission_fingerprint(
+        endpoint=endpoint,
+        station=station,
+        title=title,
+        content=content,
+        category=category,
+        resident_name=resident_name,
+        resident_phone=resident_phone,
+        photos=photos,
+    )
+    existing = find_public_submission(station=station, endpoint=endpoint, key=key, fingerprint=fingerprint)
     if existing is not None:
         return existing, password_for_key(key), False
     fields = _clean_fields(title=title, content=content, resident_name=resident_name, resident_phone=resident_phone)
@@ -160,6 +238,7 @@ def submit_public_opinion(
     recent = Opinion.objects.filter(station=station, channel=Opinion.Channel.QR, created_at__gte=now - window)
     if recent.count() >= limit:
         raise Throttled("该联络站此时段收到的留言过多，请稍后再试")
+    photos = clean_photos(photos)
     password = password_for_key(key)
     try:
         with transaction.atomic():
@@ -171,12 +250,13 @@ def submit_public_opinion(
                 photos=photos,
                 password=password,
                 category=category,
-                idempotency_key=key,
+                idempotency_key=f"{endpoint}:{key}",
+                request_fingerprint=fingerprint,
                 client_hash=client,
             )
     except IntegrityError:
-        # Two submissions with the same key raced: the unique constraint kept one; show its acknowledgement.
-        existing = Opinion.objects.filter(idempotency_key=key).first()
+        # Two submissions with the same key raced: the unique constraint kept one; answer as a retry would.
+        existing = find_public_submission(station=station, endpoint=endpoint, key=key, fingerprint=fingerprint)
         if existing is None:
             raise
         return existing, password, False

@@ -23,7 +23,6 @@ from .. import services
 from ..forms import LookupForm, PublicOpinionForm, RatingForm, form_token, new_idempotency_key
 from ..lifecycle import RATEABLE
 from ..models import Opinion
-from ..validation import clean_photos
 from .common import _client, _photo_response, _suggestions_for
 
 TRACK_SESSION = "opinions.tracked"
@@ -37,6 +36,23 @@ def _deputy_names(station):
     return list(station.deputies.filter(is_active=True).order_by("code").values_list("name", flat=True))
 
 
+def _resubmitted(station, key, request):
+    post = request.POST
+    fingerprint = services.submission_fingerprint(
+        endpoint=services.ENDPOINT_QR,
+        station=station,
+        title=post.get("title", ""),
+        content=post.get("content", ""),
+        category=post.get("category") or None,
+        resident_name=post.get("resident_name", ""),
+        resident_phone=post.get("resident_phone", ""),
+        photos=request.FILES.getlist("photos"),
+    )
+    return services.find_public_submission(
+        station=station, endpoint=services.ENDPOINT_QR, key=key, fingerprint=fingerprint
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def public_station(request, station_code):
     station = _public_station(station_code)
@@ -45,13 +61,19 @@ def public_station(request, station_code):
     context = {"station": station, "deputies": _deputy_names(station)}
     if request.method == "POST":
         key = (request.POST.get("key") or "")[:64]
-        existing = Opinion.objects.filter(idempotency_key=key, station=station).first() if key else None
-        if existing is not None:  # the same form sent again: the same acknowledgement, nothing new
-            return _acknowledge(request, station, existing, services.password_for_key(key))
         form = PublicOpinionForm(request.POST, request.FILES, station=station)
+        try:
+            # The same form sent again (a retry after a lost answer): the same acknowledgement, before the
+            # form's own checks (an expired fill-time token must not turn a retry into an error).
+            existing = _resubmitted(station, key, request) if key else None
+        except DomainError as exc:
+            existing = None
+            form.add_error(None, exc.message)
+        if existing is not None:
+            return _acknowledge(request, station, existing, services.password_for_key(key))
         if form.is_valid():
             try:
-                photos = clean_photos(form.cleaned_data["photos"])
+                # Photos go in as uploads: the service decodes them only once its throttle let them in.
                 opinion, password, _created = services.submit_public_opinion(
                     station=station,
                     key=form.cleaned_data["key"],
@@ -60,7 +82,7 @@ def public_station(request, station_code):
                     category=form.cleaned_data["category"],
                     resident_name=form.cleaned_data["resident_name"],
                     resident_phone=form.cleaned_data["resident_phone"],
-                    photos=photos,
+                    photos=form.cleaned_data["photos"],
                     client=_client(request),
                 )
                 return _acknowledge(request, station, opinion, password)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from liaison.events.services import record_event, transition, transition_each
 from liaison.lib.errors import DomainError, TransitionError
+from liaison.lib.uploads import clean_attachment
 from liaison.opinions.models import Opinion
 from liaison.org.models import Body, Deputy, Level, User
 from liaison.org.selectors import body_for_level, scope_of
@@ -69,6 +70,7 @@ def create_draft(
 ) -> Suggestion:
     suggestion_lifecycle.require_own_draft(actor, deputy)
     require(bool(title.strip()) and bool(cause.strip()) and bool(proposals.strip()), "请填写标题、案由和具体建议")
+    attachment = clean_attachment(attachment) if attachment else ""
     level = level or default_level(deputy)
     body = body_for_deputy(deputy, level)
     opinions = list(opinions)
@@ -91,7 +93,7 @@ def create_draft(
         region=station.region if station else deputy.home_region,
         publishable=publishable,
         confidential=confidential,
-        attachment=attachment or "",
+        attachment=attachment,
     )
     record_event(
         subject_type=SUBJECT,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from liaison.events.services import transition
 from liaison.lib.codes import new_code
 from liaison.lib.errors import DomainError, TransitionError
+from liaison.lib.uploads import clean_attachment
 from liaison.lib.workdays import WorkCalendar
 from liaison.org.models import User
 
@@ -261,6 +262,7 @@ def answer_assignment(
     if answer_class in ("B", "C"):
         require(bool(commitments), "B、C 类答复须写明承诺事项及完成时间")
         require(all(day > today() for day, _ in commitments), "承诺完成日期应晚于今天")
+    attachment = clean_attachment(attachment) if attachment else ""
     if suggestion.state == State.FOLLOW_UP and assignment.state == Assignment.State.CLOSED:
         move_assignment(assignment, Assignment.State.SIGNED, action="follow_up_reopened", actor=actor)
     move_assignment(
@@ -274,7 +276,7 @@ def answer_assignment(
         answer_class=answer_class,
         text=text.strip(),
         signer=signer.strip(),
-        attachment=attachment or "",
+        attachment=attachment,
         on_time=today() <= assignment.due_date,
         created_by=actor,
         created_at=now,

@@ -1,0 +1,35 @@
+"""Attachments as downloads, to whoever may see the suggestion (out of scope → 404; liaison/lib/uploads.py)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.views.decorators.http import require_GET
+
+from liaison.lib.uploads import attachment_response
+
+from ..selectors import access_suggestion, shows_identity
+
+
+def _label(suggestion) -> str:
+    return suggestion.case_number or suggestion.code
+
+
+@login_required
+@require_GET
+def suggestion_attachment(request, code):
+    suggestion = access_suggestion(request.user, code)
+    # The deputy's own file may name the deputy: where the identity is hidden (confidential, for units), so is it.
+    if not suggestion.attachment or not shows_identity(request.user, suggestion):
+        raise Http404("该建议没有附件")
+    return attachment_response(suggestion.attachment, f"建议附件-{_label(suggestion)}")
+
+
+@login_required
+@require_GET
+def answer_attachment(request, code, pk):
+    suggestion = access_suggestion(request.user, code)
+    answer = suggestion.answers.select_related("assignment__unit").filter(pk=pk).exclude(attachment="").first()
+    if answer is None:
+        raise Http404("该答复没有附件")
+    return attachment_response(
+        answer.attachment, f"答复附件-{_label(suggestion)}-{answer.assignment.unit.name}-第{answer.round}轮"
+    )
