@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # serves Swagger UI from our own static files (the CDN copy is blocked by our CSP)
     "liaison.org",
+    "liaison.security",
     "liaison.events",
     "liaison.notify",
     "liaison.opinions",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "liaison.security.middleware.SessionTimeoutMiddleware",
+    "liaison.security.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -129,9 +132,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# 等保 2.0 level 3 (身份鉴别): at least 10 characters of 3 of the 4 classes, not like the user's name, not a common
+# password, none of the last 5 (liaison/security/validators.py; docs/SECURITY.md).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "liaison.security.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "liaison.security.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -176,7 +184,9 @@ COOKIE_SECURE = env_bool("LIAISON_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_SECURE = COOKIE_SECURE
 CSRF_COOKIE_SECURE = COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # also the longest a sign-in lasts, active or not (liaison/security/middleware.py)
+# Signed out after this many minutes without a request (0: never); 等保 2.0 登录连接超时自动退出.
+SESSION_IDLE_SECONDS = int(os.environ.get("LIAISON_SESSION_IDLE_MINUTES", 30)) * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -199,6 +209,10 @@ if not DEBUG:
     SECURE_CSP = _csp
 else:
     SECURE_CSP_REPORT_ONLY = _csp
+
+# 个人信息保护法: residents' names and phones are blanked this many days after their opinion was closed
+# (`manage.py purge_personal_data`, run daily by the worker); statistics and the event log stay.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("LIAISON_PERSONAL_DATA_RETENTION_DAYS", 1095))
 
 # Text intelligence: trained categoriser and similarity-index snapshot (plain arrays, never pickle).
 INSIGHT_DIR = Path(os.environ.get("LIAISON_INSIGHT_DIR", VAR_DIR / "insight"))

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from liaison.api.api import api
 from liaison.org import views as org_views
+from liaison.security import views as security_views
 
 admin.site.site_header = "联络站民意闭环平台 · 管理后台"
 admin.site.site_title = "联络站民意闭环平台"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", org_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", security_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

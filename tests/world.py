@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -36,7 +37,9 @@ from liaison.suggestions.models import Assignment, ExtensionRequest, Suggestion
 from tests.cast import PASSWORD, Cast, make_cast
 
 # Distinctive personal data, searched for in every response (full value and masked form).
-RESIDENT_NAME = {"shitai": "测试居民甲", "dongzhi": "测试居民乙"}
+# Distinct first characters: masked names keep only the first one (测**** / 东****), and the privacy matrix tells
+# the two apart.
+RESIDENT_NAME = {"shitai": "测试居民甲", "dongzhi": "东至居民乙"}
 RESIDENT_PHONE = {"shitai": "13712345670", "dongzhi": "13712345671"}
 DEPUTY_PHONE = "13912345678"  # every deputy of the cast has this phone
 
@@ -71,6 +74,7 @@ class County:
     extension: ExtensionRequest
     closed: Suggestion  # answered, evaluated, closed and publishable: on the public page
     month: str = field(default="")  # last month, "YYYY-MM" (bulletins)
+    answer_pk: int = field(default=0)  # the answer of `closed`, with an attachment (`main` has one too)
 
 
 @dataclass
@@ -91,7 +95,11 @@ def jpeg() -> CleanPhoto:
     return CleanPhoto(content=out.getvalue(), ext="jpg", content_type="image/jpeg", width=40, height=30)
 
 
-def _suggestion(*, deputy, user, title, category, opinions=(), confidential=False):
+def pdf(name="附件.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n", content_type="application/pdf")
+
+
+def _suggestion(*, deputy, user, title, category, opinions=(), confidential=False, attachment=None):
     return suggestion_services.create_draft(
         actor=user,
         deputy=deputy,
@@ -102,6 +110,7 @@ def _suggestion(*, deputy, user, title, category, opinions=(), confidential=Fals
         category=category,
         opinions=opinions,
         confidential=confidential,
+        attachment=attachment,
     )
 
 
@@ -165,7 +174,12 @@ def build_county(cast: Cast, side: str) -> County:
     photo_pk = opinion.photos.get().pk
     draft = _suggestion(deputy=deputy, user=deputy_user, title=f"关于{label}修缮村部的建议（草稿）", category=cat)
     main = _suggestion(
-        deputy=deputy, user=deputy_user, title=f"关于维修{label}村口石桥的建议", category=cat, opinions=[src]
+        deputy=deputy,
+        user=deputy_user,
+        title=f"关于维修{label}村口石桥的建议",
+        category=cat,
+        opinions=[src],
+        attachment=pdf(),
     )
     suggestion_services.submit_suggestion(suggestion=main, actor=deputy_user)
     suggestion_services.accept_suggestion(suggestion=main, actor=staff)
@@ -185,8 +199,13 @@ def build_county(cast: Cast, side: str) -> County:
     suggestion_services.accept_suggestion(suggestion=closed, actor=staff)
     (closed_assignment,) = suggestion_services.assign_suggestion(suggestion=closed, actor=staff, lead=unit)
     suggestion_services.sign_assignment(assignment=closed_assignment, actor=unit_user)
-    suggestion_services.answer_assignment(
-        assignment=closed_assignment, actor=unit_user, answer_class="A", text="站台已建成。", signer="李局长"
+    answer = suggestion_services.answer_assignment(
+        assignment=closed_assignment,
+        actor=unit_user,
+        answer_class="A",
+        text="站台已建成。",
+        signer="李局长",
+        attachment=pdf("验收单.pdf"),
     )
     suggestion_services.evaluate_answer(suggestion=closed, actor=deputy_user, process="satisfied", result="satisfied")
     suggestion_services.close_suggestion(suggestion=closed, actor=staff)
@@ -240,6 +259,7 @@ def build_county(cast: Cast, side: str) -> County:
         extension=extension,
         closed=closed,
         month=last,
+        answer_pk=answer.pk,
     )
 
 

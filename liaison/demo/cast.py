@@ -85,6 +85,9 @@ def create_account(
         display_name=account.display_name if display_name is None else display_name,
         is_staff=is_admin,
         is_superuser=is_admin,
+        # Not forced to change the password at first sign-in, unlike accounts an administrator creates in the
+        # admin: the demo accounts must keep working with the README's password (docs/SECURITY.md).
+        must_change_password=False,
     )
     if password_hash is not None:
         user.password = password_hash

@@ -11,8 +11,15 @@ class OpinionAdmin(admin.ModelAdmin):
     list_filter = ["state", "channel", "category"]
     search_fields = ["code", "title"]
     list_select_related = ["station", "category"]
-    readonly_fields = ["state", "query_password_hash", "idempotency_key", "client_hash"]
+    # Residents' contacts are not shown here in full: administrators see them masked, like everyone on the list
+    # pages; who needs them asks on the opinion's page, which logs the request (docs/SECURITY.md).
+    exclude = ["resident_name", "resident_phone"]
+    readonly_fields = ["resident", "state", "query_password_hash", "idempotency_key", "client_hash", "purged_at"]
     raw_id_fields = ["station", "deputy", "drafting_deputy", "visit", "referred_unit", "duplicate_of", "created_by"]
+
+    @admin.display(description="群众（脱敏）")
+    def resident(self, obj):
+        return f"{obj.masked_name or '匿名'} {obj.masked_phone}".strip()
 
 
 @admin.register(Visit)

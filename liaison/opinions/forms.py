@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
+from liaison.lib.forms import DateInput
 from liaison.org.models import Category, Deputy
 
 from .models import Mediation, Opinion, ReportBack, Visit
@@ -177,7 +178,7 @@ class VisitForm(forms.Form):
     date = forms.DateField(
         label="日期",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
     place = _line("地点", 120, required=True)
     residents_met = _line("走访对象", 300, placeholder="如：三组村民 12 人、XX 食品厂")
@@ -232,12 +233,18 @@ class ReportBackForm(forms.Form):
     at = forms.DateField(
         label="回访日期",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
     reaction = forms.ChoiceField(
         label="群众反应", choices=ReportBack.Reaction.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     note = _text("回访情况", rows=2)
+
+
+class RevealForm(forms.Form):
+    """The reason for seeing a resident's contacts unmasked (个人信息访问日志); the service checks it is given."""
+
+    reason = _line("查看理由", 200, required=True, placeholder="如：电话回访群众、核实反映情况")
 
 
 class MediationForm(forms.Form):
@@ -247,7 +254,7 @@ class MediationForm(forms.Form):
     date = forms.DateField(
         label="日期",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
     parties = _line("当事人", 200, required=True, placeholder="多人以逗号分隔")
     subject = _line("纠纷事由", 200, required=True)

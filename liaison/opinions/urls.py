@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("opinions/<str:code>/", ledger.opinion_detail, name="opinions-detail"),
     path("opinions/<str:code>/photos/<int:pk>/", ledger.opinion_photo, name="opinions-photo"),
+    path("opinions/<str:code>/contacts/", ledger.opinion_contacts, name="opinions-contacts"),
     path("opinions/<str:code>/<str:action>/", ledger.opinion_action, name="opinions-action"),
 ]

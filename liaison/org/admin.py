@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import Body, Category, Deputy, HandlingUnit, Mandate, Membership, Region, Station, Stationing, User
@@ -12,10 +13,27 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("联络站", {"fields": ("display_name", "phone")}),)
-    list_display = ["username", "display_name", "is_active", "is_superuser", "last_login"]
+    fieldsets = BaseUserAdmin.fieldsets + (("联络站", {"fields": ("display_name", "phone", "must_change_password")}),)
+    list_display = ["username", "display_name", "is_active", "is_superuser", "must_change_password", "last_login"]
+    list_filter = [*BaseUserAdmin.list_filter, "must_change_password"]
     search_fields = ["username", "display_name"]
     inlines = [MembershipInline]
+
+    # An account an administrator creates, or whose password an administrator sets, starts with a password
+    # someone else knows: its user must change it at the next sign-in (liaison.security.middleware).
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, unquote(id))
+        before = target.password if target else None
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and target is not None and target.pk != request.user.pk:
+            # Only when the password did change: a refused form leaves the hash, and the flag, as they were.
+            User.objects.filter(pk=target.pk).exclude(password=before).update(must_change_password=True)
+        return response
 
 
 @admin.register(Region)

@@ -11,6 +11,10 @@ from liaison.lib.masking import mask_phone
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
+    # Set when an administrator creates the account or sets its password (liaison/org/admin.py); until the user
+    # changes it, liaison.security.middleware sends them to the password-change page. Accounts made by code
+    # (createsuperuser, the demo, tests) start without it.
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
 
     class Meta:
         verbose_name = "用户"

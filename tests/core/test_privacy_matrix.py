@@ -2,6 +2,10 @@
 for each role — shown in full, masked, or not shown at all, as PRODUCT.md and liaison/org/selectors.py
 can_see_contacts() say.
 
+HTML pages show residents' names and phones masked to everyone (个人信息保护法: minimum exposure); whoever needs
+them (can_see_contacts / sees_contacts) gets them in full from the opinion page's 查看完整联系方式, a POST with a
+reason that writes a row of the personal-data access log. Exports and the API are unchanged (docs/SECURITY.md).
+
 The fields carry distinctive values (tests/world.py and below); each response is searched for the full value
 and for its masked form (liaison/lib/masking.py):
 
@@ -129,9 +133,10 @@ class Surface:
     ok: tuple
     fields: dict
     has: object  # what every 200 of a 石台 role must show, so that "not shown" means hidden, not absent
+    post: object  # the form data of a POST surface (None: a GET)
 
 
-def S(name, url, ok, has=None, **fields):  # noqa: N802
+def S(name, url, ok, has=None, post=None, **fields):  # noqa: N802
     def tokens(spec, allowed):
         out = tuple(spec.split())
         assert len(out) == len(PROLES) and set(out) <= allowed, (name, spec)
@@ -139,7 +144,7 @@ def S(name, url, ok, has=None, **fields):  # noqa: N802
 
     status = {"L", "200", "302", "401", "403", "404"}
     fields = {f: tokens(v, {"F", "M", "-"}) for f, v in fields.items()}
-    return Surface(name, url, tokens(ok, status), fields, has)
+    return Surface(name, url, tokens(ok, status), fields, has, post)
 
 
 X = "- - - - - - - -"  # not shown to anyone
@@ -151,24 +156,33 @@ SURFACES = [
         "opinion page",
         lambda w: f"/opinions/{w.shitai.opinion.code}/",
         "L 200 200 200 200 404 200 404",
-        RN="- F M F F - M -",  # the collecting deputy sees the resident's contact; a fellow deputy does not
-        RP="- F M F F - M -",
+        RN="- M M M M - M -",  # masked by default, for those who may reveal them too
+        RP="- M M M M - M -",
+    ),
+    S(
+        "opinion page after 查看完整联系方式 (a reason given, a log row written)",
+        lambda w: f"/opinions/{w.shitai.opinion.code}/contacts/",
+        # The collecting deputy, the station and the region's staff may; a fellow deputy and the leader see the
+        # opinion but not its resident's contacts (403); units and other counties do not see the opinion (404).
+        "L 200 403 200 200 404 403 404",
+        post={"reason": "电话回访群众"},
+        RN="- F - F F - - -",
+        RP="- F - F F - - -",
     ),
     S(
         "ledger page",
         lambda w: "/opinions/",
         "L 200 200 200 200 404 200 200",
-        RN="- F M F F - M -",
-        RP="- F M F F - M -",
-        CR="- M M F F - M -",
+        RN="- M M M M - M -",
+        RP="- M M M M - M -",
+        CR="- M M M M - M -",
     ),
     S(
         "suggestion page: the opinions it came from",
         lambda w: f"/suggestions/{w.shitai.main.code}/",
         "L 200 200 200 200 200 200 404",
-        # Judgement call, recorded as the product behaves: here even the collecting deputy sees the name masked
-        # (can_see_contacts on the suggestion's region), while the opinion page shows it to them in full.
-        RN="- M M F F - M -",
+        # Masked for everyone, as on the opinion page; the full name is one reasoned request away there.
+        RN="- M M M M - M -",
         RP=X,
     ),
     S(
@@ -178,7 +192,7 @@ SURFACES = [
         # Confidential identities are hidden from handling units (and the public, which never sees the item);
         # congress staff, leaders and the station's deputies still see them.
         CI="- F F F F - F -",
-        CR="- M M F F - M -",
+        CR="- M M M M - M -",
     ),
     S(
         "suggestion list, the confidential one",
@@ -241,7 +255,8 @@ SURFACES = [
         lambda w: "/opinions/export.xlsx",
         "L 200 200 200 200 404 200 200",
         # Judgement call, recorded as the product behaves: the export masks the collecting deputy's own
-        # residents (sees_contacts without the opinion), which the ledger page shows them in full.
+        # residents (sees_contacts without the opinion); the station and staff get them in full, and each
+        # such export writes one row of the personal-data access log (its filters, no reason asked).
         RN="- M M F F - M -",
         RP="- M M F F - M -",
         CR="- M M F F - M -",
@@ -356,10 +371,10 @@ def test_personal_data(world, surface):
     url = surface.url(w)
     problems = []
     for i, role in enumerate(PROLES):
-        response = clients[role].get(url)
+        response = clients[role].post(url, surface.post) if surface.post else clients[role].get(url)
         got = token(response)
         if got != surface.ok[i]:
-            problems.append(f"{role} GET {url}: expected {surface.ok[i]}, got {got}")
+            problems.append(f"{role} {'POST' if surface.post else 'GET'} {url}: expected {surface.ok[i]}, got {got}")
         text = body_text(response) if response.status_code == 200 else ""
         if text and surface.has and role != "outsider" and surface.has(w) not in text:
             problems.append(f"{role} GET {url}: does not show {surface.has(w)!r}")

@@ -186,7 +186,8 @@ def test_get(world, entry):
 
 # --- POST -----------------------------------------------------------------------------------------------------
 
-FINGERPRINT_APPS = {"org", "events", "notify", "opinions", "meetings", "suggestions"}
+# security: a refused 查看完整联系方式 must not write a personal-data access log row either.
+FINGERPRINT_APPS = {"org", "security", "events", "notify", "opinions", "meetings", "suggestions"}
 
 
 def fingerprint() -> dict:

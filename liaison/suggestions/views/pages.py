@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from liaison.lib.masking import mask_name
 from liaison.lib.workdays import WorkCalendar
-from liaison.org.selectors import can_see_contacts, scope_of
+from liaison.org.selectors import scope_of
 
 from .. import docx as docx_form
 from .. import forms, services
@@ -110,10 +110,11 @@ def suggestion_detail(request, code):
     )
     sources = []
     if not unit_only:
-        contacts = can_see_contacts(user, suggestion.region.path)
+        # Masked for everyone: whoever needs the resident's name asks for it on the opinion's page, where the
+        # request is logged (liaison/opinions/services/privacy.py).
         for src in suggestion.sources.select_related("opinion", "opinion__station"):
             o = src.opinion
-            o.resident_label = o.resident_name if contacts else mask_name(o.resident_name)
+            o.resident_label = mask_name(o.resident_name)
             sources.append(o)
     my_invitation = (
         suggestion.cosigners.filter(deputy_id=scope.deputy_id, state__in=cosignature.PENDING).first()

@@ -22,6 +22,8 @@ PERIODIC_JOBS = [
     ("refresh_rollups", 60),
     ("monthly_bulletin", 3600),
     ("anchor_audit", 3600),
+    ("purge_personal_data", 86400),
+    ("clearsessions", 86400),  # Django's: deletes expired sessions (剩余信息保护)
 ]
 
 
