@@ -22,10 +22,11 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 static/vendor/chizhou-map.js: package.json
 	sh scripts/vendor-static.sh
 
-static: static/vendor/chizhou-map.js locale/en/LC_MESSAGES/django.mo
+static: static/vendor/chizhou-map.js locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo
 
-locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(PY)
-	$(PY) scripts/compilemessages.py locale
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	sh scripts/install-gettext.sh
+	$(PY) manage.py compilemessages -v 0
 
 setup: $(STAMP) static
 	$(PY) manage.py migrate --noinput -v 0

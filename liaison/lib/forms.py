@@ -1,4 +1,6 @@
-"""Turning a bound form's errors into the one domain error a page shows as a message."""
+"""Form helpers shared by the apps: one domain error from a bound form's errors, the ISO date picker."""
+
+from django import forms
 
 from liaison.lib.errors import DomainError
 
@@ -11,3 +13,13 @@ def valid_form(form, *, fallback: str = "填写有误，请检查"):
         )
         raise DomainError(errors or fallback)
     return form
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. `<input type=date>` takes only ISO dates (2026-12-02); the Chinese locale's
+    display format (2026/12/02) would leave it empty and the form would then fail with "required"."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from liaison.lib.forms import DateInput
 from liaison.org.models import Deputy, HandlingUnit, Region
 
 from .models import AgendaItem
@@ -53,7 +54,7 @@ class DecisionForm(forms.Form):
     due_date = forms.DateField(
         label="办理期限（村级办理）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=DateInput(attrs={"class": "form-control form-control-sm"}),
     )
     # Plain choice fields (not ModelChoiceField): one agenda page renders a form per item, and the
     # choices are built once per page instead of one query per select.
