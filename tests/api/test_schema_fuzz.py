@@ -10,7 +10,9 @@ beyond the schema — control characters in a message, the submission throttles 
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -19,6 +21,17 @@ FUZZ_EXAMPLES = 12
 
 app = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    # The WSGI handler closes "old" database connections around each request, which on PostgreSQL would close
+    # the test's own connection mid-transaction. Django's test client unhooks the same signal handler.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
