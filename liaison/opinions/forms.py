@@ -12,7 +12,7 @@ from liaison.lib.forms import DateInput
 from liaison.org.models import Category, Deputy
 
 from .models import Mediation, Opinion, ReportBack, Visit
-from .validation import MAX_TEXT
+from .validation import MAX_TEXT, MAX_VISIT_OPINIONS
 
 TOKEN_SALT = "liaison.opinions.public-form"
 MIN_FILL_SECONDS = 3  # a person needs longer than this to type a concern; scripts usually do not wait
@@ -207,7 +207,9 @@ class VisitOpinionForm(forms.Form):
         self.fields["category"].queryset = _categories()
 
 
-VisitOpinionFormSet = forms.formset_factory(VisitOpinionForm, extra=3, max_num=10)
+VisitOpinionFormSet = forms.formset_factory(
+    VisitOpinionForm, extra=3, max_num=MAX_VISIT_OPINIONS, absolute_max=MAX_VISIT_OPINIONS, validate_max=True
+)
 
 
 class AnswerForm(forms.Form):

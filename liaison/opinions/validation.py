@@ -12,11 +12,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from liaison.lib.errors import DomainError
+from liaison.lib.months import add_months
 
 MAX_TEXT = 5000
+MAX_VISIT_OPINIONS = 10  # opinions logged with one visit (the form's VisitOpinionFormSet offers as many rows)
 # Stripped from stored text: zero-width characters and bidirectional overrides/isolates (they can reorder how a
 # message reads on screen — "Trojan Source" — or hide text), and the byte-order mark.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -50,6 +53,23 @@ def clean_text(value, *, label: str, max_length: int = MAX_TEXT, required: bool 
 # Mainland numbers after normalising: a mobile (1[3-9] + 9 digits), a landline with its area code (0 + 2–3 digits,
 # then 7–8), or a local landline without one (7–8 digits, as villagers often give it).
 PHONE_PATTERN = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8}|[2-9][0-9]{6,7}")
+
+
+# How far back a visit, mediation or report-back may be dated: one deputy term. Older records are history to
+# import, not something a deputy logs; a year-0001 typo would otherwise skew every monthly figure.
+RECORD_DATE_YEARS_BACK = 5
+
+
+def clean_past_date(value, *, label: str):
+    """A date of something that happened: required, not after today, not before RECORD_DATE_YEARS_BACK years ago."""
+    today = timezone.localdate()
+    if value is None:
+        raise DomainError(f"请填写{label}")
+    if value > today:
+        raise DomainError(f"{label}不能晚于今天")
+    if value < add_months(today, -12 * RECORD_DATE_YEARS_BACK):
+        raise DomainError(f"{label}不能早于 {RECORD_DATE_YEARS_BACK} 年前，请核对年份")
+    return value
 
 
 def clean_phone(value) -> str:

@@ -15,7 +15,7 @@ from liaison.org.models import Category, Stationing
 
 from .. import lifecycle
 from ..models import Opinion, Photo, Visit
-from ..validation import CleanPhoto, clean_phone, clean_photos, clean_text
+from ..validation import MAX_VISIT_OPINIONS, CleanPhoto, clean_past_date, clean_phone, clean_photos, clean_text
 from .common import SUBJECT, S, Throttled
 from .lookup import password_for_key
 
@@ -281,8 +281,9 @@ def log_visit(
         raise DomainError("请选择走访方式")
     if not Stationing.objects.filter(deputy=deputy, station=station).exists():
         raise DomainError("该代表未进驻此联络站")
-    if date > timezone.localdate():
-        raise DomainError("走访日期不能晚于今天")
+    date = clean_past_date(date, label="走访日期")
+    if len(opinions) > MAX_VISIT_OPINIONS:
+        raise DomainError(f"一次走访最多登记 {MAX_VISIT_OPINIONS} 条社情民意，其余请另行登记")
     place = clean_text(place, label="地点", max_length=120)
     residents_met = clean_text(residents_met, label="走访对象", max_length=300, required=False)
     note = clean_text(note, label="情况记录", required=False)

@@ -1,7 +1,6 @@
 """A deputy's record of a mediated dispute (矛盾纠纷化解)."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from liaison.events.services import record_event
 from liaison.lib.codes import new_code
@@ -10,15 +9,14 @@ from liaison.org.models import Stationing
 
 from .. import lifecycle
 from ..models import Mediation
-from ..validation import clean_text
+from ..validation import clean_past_date, clean_text
 
 
 def record_mediation(*, deputy, station, date, parties: str, subject: str, steps: str, result: str, actor) -> Mediation:
     lifecycle.require_own_record(actor, deputy, "矛盾纠纷化解")
     if result not in Mediation.Result.values:
         raise DomainError("请选择调解结果")
-    if date is None or date > timezone.localdate():
-        raise DomainError("调解日期不能为空，也不能晚于今天")
+    date = clean_past_date(date, label="调解日期")
     if station is not None and not Stationing.objects.filter(deputy=deputy, station=station).exists():
         raise DomainError("该代表未进驻此联络站")
     with transaction.atomic():

@@ -9,7 +9,7 @@ from liaison.lib.errors import DomainError, TransitionError
 from .. import lifecycle
 from ..lifecycle import RATEABLE
 from ..models import Opinion, ReportBack
-from ..validation import clean_text
+from ..validation import clean_past_date, clean_text
 from .common import SUBJECT, S, _transition
 
 
@@ -72,8 +72,7 @@ def record_report_back(*, opinion: Opinion, method: str, at, reaction: str, note
         raise DomainError("请选择回访方式")
     if reaction not in ReportBack.Reaction.values:
         raise DomainError("请选择群众反应")
-    if at is None or at > timezone.localdate():
-        raise DomainError("回访日期不能为空，也不能晚于今天")
+    at = clean_past_date(at, label="回访日期")
     note = clean_text(note, label="回访情况", max_length=2000, required=False)
     if deputy is None:
         deputy = getattr(actor, "deputy", None) if getattr(actor, "pk", None) else None
