@@ -68,10 +68,12 @@ INSTALLED_APPS = [
     "liaison.suggestions",
     "liaison.insight",
     "liaison.reports",
+    "liaison.ops",
 ]
 
 MIDDLEWARE = [
     "liaison.lib.proxies.TrustedProxyMiddleware",
+    "liaison.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,6 +150,15 @@ LOGOUT_REDIRECT_URL = "login"
 # Behind a reverse proxy: the proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
 # believed (liaison/lib/proxies.py). Empty: no proxy, REMOTE_ADDR is the client.
 LIAISON_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LIAISON_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Operations (liaison/ops): /readyz thresholds in seconds, and who may read /metrics.
+LIAISON_WORKER_HEARTBEAT_MAX = int(os.environ.get("LIAISON_WORKER_HEARTBEAT_MAX", 300))
+LIAISON_OUTBOX_LAG_MAX = int(os.environ.get("LIAISON_OUTBOX_LAG_MAX", 900))
+LIAISON_ROLLUP_LAG_MAX = int(os.environ.get("LIAISON_ROLLUP_LAG_MAX", 900))
+LIAISON_METRICS_ALLOW = [
+    a.strip() for a in os.environ.get("LIAISON_METRICS_ALLOW", "127.0.0.1,::1").split(",") if a.strip()
+]
+LIAISON_METRICS_TOKEN = os.environ.get("LIAISON_METRICS_TOKEN", "")
 
 # Lockout after repeated failed logins: per account whatever the address, and per address whatever the
 # account (each its own count; either locks). An administrator unlocks in admin (访问尝试 → delete) or with

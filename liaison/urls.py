@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from liaison.api.api import api
+from liaison.ops import views as ops_views
 from liaison.org import views as org_views
 from liaison.security import views as security_views
 
@@ -12,7 +13,9 @@ admin.site.index_title = "系统配置"
 
 urlpatterns = [
     path("", org_views.home, name="home"),
-    path("healthz", org_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", security_views.password_change, name="password-change"),

@@ -28,3 +28,12 @@ elif [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
 else
   echo "== PostgreSQL not found: skipped (set DATABASE_URL=postgres://… or start one on 127.0.0.1:5432) =="
 fi
+
+echo "== Deployment checks: nginx config, backup and restore drill =="
+if ! sh scripts/check-nginx.sh && [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
+  exit 1
+fi
+sh scripts/check-restore.sh sqlite
+if [ -n "$PG_URL" ]; then
+  sh scripts/check-restore.sh "${PG_URL%/*}"
+fi

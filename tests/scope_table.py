@@ -39,7 +39,7 @@ Recorded as the product behaves, where PRODUCT.md leaves room (judgement calls, 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-TOKENS = {"200", "200+", "200-", "302", "L", "401", "403", "404", "405", "-"}
+TOKENS = {"200", "200+", "200-", "302", "L", "401", "403", "404", "405", "503", "-"}
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,10 @@ TABLE = [
     # --- the site, accounts -------------------------------------------------------------------------------
     E("", lambda c: "/", "L 200 200 200 200 200 200"),
     E("healthz", lambda c: "/healthz", "200 200 200 200 200 200 200"),
+    # Readiness names failing checks, no data; the test world has no worker heartbeat, hence 503 for everyone.
+    E("readyz", lambda c: "/readyz", "503 503 503 503 503 503 503", leak_check=False),
+    # Metrics by address or token, not by account: the test client's 127.0.0.1 is allowed (tests/ops).
+    E("metrics", lambda c: "/metrics", "200 200 200 200 200 200 200", leak_check=False),
     E(
         "accounts/login/",
         lambda c: "/accounts/login/",

@@ -5,14 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from liaison.lib.xlsx import xlsx_response
 
 from . import importing
-from .models import Mandate, Region, Stationing
+from .models import Mandate, Stationing
 from .selectors import (
     access_deputy,
     access_region,
@@ -217,8 +217,3 @@ def import_view(request):
                 return redirect("org-import")
             messages.error(request, f"导入失败：共 {len(result.errors)} 处错误，未导入任何数据")
     return render(request, "org/import.html", {"sheets": importing.SHEETS, "result": result})
-
-
-def healthz(request):
-    Region.objects.exists()
-    return HttpResponse("ok", content_type="text/plain")

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from liaison.notify.services import deliver_pending
+from liaison.ops.health import beat
 
 log = logging.getLogger("liaison.worker")
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         last_run: dict[str, float] = {}
         available = get_commands()
         while True:
+            beat()  # /readyz turns 503 when this stops for longer than LIAISON_WORKER_HEARTBEAT_MAX
             # db_worker calls close_old_connections(), which closes a connection that is inside a transaction
             # (a test on PostgreSQL): run queued tasks only outside one — always the case in production.
             if not transaction.get_connection().in_atomic_block:
