@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from our own static files (the CDN copy is blocked by our CSP)
     "liaison.org",
     "liaison.security",
+    "liaison.api",  # API tokens, integration keys, idempotency records
     "liaison.events",
     "liaison.notify",
     "liaison.opinions",

@@ -102,6 +102,25 @@ def _future(days=10):
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
+def _sms_token(c):
+    from liaison.opinions.services.telling import link_token
+
+    return link_token(c.opinion)
+
+
+def _opinion_step(step, opinion, st, data):
+    """The row of one API write on an opinion (POST /api/v1/opinions/{code}/<step>): GET answers 405; the
+    POST as `st` says for the role's own county and 404 for the other (the outsider may, in 东至)."""
+    return E(
+        f"POST /api/v1/opinions/{{code}}/{step}",
+        lambda c: f"/api/v1/opinions/{opinion(c).code}/{step}",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        post=(st, "401 404 404 404 404 404 -"),
+        data=data,
+    )
+
+
 #                                                        anon dep head staff unit leader outsider
 TABLE = [
     # --- the site, accounts -------------------------------------------------------------------------------
@@ -128,6 +147,18 @@ TABLE = [
         lambda c: "/accounts/password/",
         "L 200 200 200 200 200 200",
         no_post="changing one's own password acts on one's own account only (tests/security/test_passwords.py)",
+    ),
+    E(
+        "accounts/tokens/",
+        lambda c: "/accounts/tokens/",
+        "L 200 200 200 200 200 200",
+        no_post="making an API token acts on one's own account only (tests/api/test_tokens.py)",
+    ),
+    E(
+        "accounts/tokens/<str:prefix>/revoke/",
+        lambda c: "/accounts/tokens/NoSuchTk/revoke/",
+        "L 405 405 405 405 405 405",
+        no_post="revokes one of one's own tokens; anyone else's answers 404 (tests/api/test_tokens.py)",
     ),
     E(
         "i18n/setlang/",
@@ -226,6 +257,23 @@ TABLE = [
         lambda c: f"/track/{c.opinion.code}/photos/{c.photo_pk}/",
         "200 404 404 404 404 404 404",
         "404 404 404 404 404 404 404",
+    ),
+    E(
+        "track/<str:code>/sms/",
+        lambda c: f"/track/{c.opinion.code}/sms/",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        post=("- 404 404 404 404 404 404", "404 404 404 404 404 404 404"),
+        data=lambda c: {"stop": "on"},
+    ),
+    # The SMS's signed link opens its one item's status page for whoever holds it (302 on to /track/<code>/), as
+    # the tracking code and query password do; a bad or expired link answers the lookup form (tests/opinions).
+    E(
+        "t/<str:token>/",
+        lambda c: f"/t/{_sms_token(c)}/",
+        "302 302 302 302 302 302 302",
+        "302 302 302 302 302 302 302",
+        oos="a signed link is a bearer credential for its one item, like the tracking code and query password",
     ),
     # --- opinions: ledger, registration, visits ------------------------------------------------------------
     E("opinions/", lambda c: "/opinions/", "L 200+ 200+ 200+ 404 200+ 200+", shows=lambda c: c.opinion.code),
@@ -563,6 +611,12 @@ TABLE = [
         "L 200 200 200 200 200 404",
         "L 404 404 404 404 404 200",
     ),
+    E(
+        "suggestions/<str:code>/answers/<int:pk>/letter.docx",
+        lambda c: f"/suggestions/{c.closed.code}/answers/{c.answer_pk}/letter.docx",
+        "L 200 200 200 200 200 404",
+        "L 404 404 404 404 404 200",
+    ),
     E("units/inbox/", lambda c: "/units/inbox/", "L 200- 200- 200+ 200+ 200+ 200+", shows=lambda c: c.assignment.code),
     E(
         "units/assignments/<str:code>/",
@@ -712,6 +766,55 @@ TABLE = [
         lambda c: f"/api/v1/opinions/{c.opinion.code}",
         "401 200 200 200 404 200 404",
         "401 404 404 404 404 404 200",
+    ),
+    # The opinion loop's writes (JSON body + Idempotency-Key, test_scope_matrix._post). Roles that may take the
+    # step are not tried ("-"); whether the state allows it is tests/api/test_opinion_writes.py's business.
+    E(
+        "POST /api/v1/opinions",
+        lambda c: "/api/v1/opinions",
+        "401 200+ 200+ 200+ 200- 200+ 200+",
+        shows=lambda c: c.opinion.code,
+        post=("401 - - - 404 403 404", "401 404 404 404 404 404 -"),
+        data=lambda c: {"station": c.station.code, "channel": "phone", "content": "矩阵测试登记的社情民意"},
+    ),
+    E(
+        "POST /api/v1/visits",
+        lambda c: "/api/v1/visits",
+        "405 405 405 405 405 405 405",
+        post=("401 - 403 403 404 403 404", "401 404 404 404 404 404 403"),
+        data=lambda c: {
+            "station": c.station.code,
+            "kind": "door",
+            "date": _future(0),
+            "place": "村民组",
+            "opinions": [],
+        },
+    ),
+    *(
+        _opinion_step(step, lambda c: c.opinion, mine, data)
+        for step, mine, data in [
+            ("answer", "401 - - - 404 403 404", lambda c: {"answer": "已当场答复"}),
+            ("refuse", "401 - - - 404 403 404", lambda c: {"reason": "属于诉讼事项"}),
+            ("agenda", "401 403 - - 404 403 404", None),
+            ("outcome", "401 403 - - 404 403 404", lambda c: {"text": "已办理"}),
+            (
+                "report-back",
+                "401 - - - 404 403 404",
+                lambda c: {"method": "phone", "at": _future(0), "reaction": "none"},
+            ),
+            ("close", "401 - - - 404 403 404", None),
+        ]
+    ),
+    # The meeting's decisions, on the opinion on the agenda: the chair's (the station head, the county's staff).
+    *(
+        _opinion_step(step, lambda c: c.item.opinion, "401 403 - - 404 403 404", data)
+        for step, data in [
+            ("village", lambda c: {"due_date": _future()}),
+            ("refer", lambda c: {"unit": c.unit.code}),
+            ("suggestion", lambda c: {"deputy": c.deputy.code}),
+            ("duplicate", lambda c: {"original": c.opinion.code}),
+            ("not-feasible", lambda c: {"reason": "资金不足"}),
+        ]
     ),
     E(
         "GET /api/v1/suggestions",

@@ -1,7 +1,14 @@
 """JSON API v1 (django-ninja, OpenAPI at /api/v1/docs). Thin: every endpoint calls selectors/services.
 
-Authentication is the web session (CSRF token required on writes). Errors are always JSON, `{"detail", "field"}`:
-400 a body that is not JSON, 401 without a session, 403 read-only or wrong role, 404 out of scope or unknown, 409 wrong state, 413 body too
+Authentication (tokens.py): the web session (CSRF token required on writes) or `Authorization: Bearer <token>` —
+a personal token (/accounts/tokens/) or an integration key (admin; limited to its region and endpoints).
+Authenticated writes take an `Idempotency-Key` header and replay their answer for a retry (idempotency.py).
+Lists page by number (`?page=`, answer `{"items", "count"}`), except the opinions, which page by cursor
+(`?cursor=` the previous answer's `next`, answer `{"items", "next"}`; pagination.py).
+
+Errors are always JSON, `{"detail", "field"}`:
+400 a body that is not JSON, 401 without a session or valid token, 403 read-only or wrong role (or CSRF, or a key not
+allowed that endpoint), 404 out of scope or unknown, 409 wrong state, 413 body too
 large, 422 bad input (pydantic field errors: `detail` is then their list) or a domain refusal, 429 throttled.
 Every operation's possible errors are added to the OpenAPI schema by `document_errors`, so clients (and the
 schema test, tests/api/test_schema_fuzz.py) can rely on it.
@@ -10,13 +17,14 @@ schema test, tests/api/test_schema_fuzz.py) can rely on it.
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
 from liaison.lib.errors import DomainError
 
+from . import opinion_writes  # noqa: F401  (the opinion loop's writes join the opinions router)
 from .opinions import router as opinions_router
 from .org import router as org_router
 from .suggestions import router as suggestions_router
+from .tokens import api_auth
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -25,8 +33,8 @@ ERROR_SCHEMA = {
 }
 ERRORS = {
     400: "请求体无法解析（不是合法的 JSON）",
-    401: "未登录",
-    403: "没有权限（只读或角色不符）",
+    401: "未登录，或令牌无效、已撤销、已过期",
+    403: "没有权限（只读或角色不符；集成密钥无权调用此接口；CSRF 校验失败）",
     404: "不存在或不在您的权限范围内",
     409: "当前状态不允许此操作",
     413: "请求体过大",
@@ -37,13 +45,14 @@ ERRORS = {
 
 def document_errors(schema: dict) -> dict:
     """Add to each operation the error answers it can give: auth → 401/403, a path parameter → 404,
-    any input → 422, a body → 400, a write → 409/413/429."""
+    any input → 422, a body → 400, a write → 409/413/429, an authenticated write → 404 (the station or
+    opinion its body names may be out of scope)."""
     for path, operations in schema.get("paths", {}).items():
         for method, op in operations.items():
             statuses = set()
             if op.get("security"):
                 statuses |= {401, 403}
-            if "{" in path:
+            if "{" in path or (method == "post" and op.get("security")):
                 statuses.add(404)
             if op.get("parameters") or op.get("requestBody"):
                 statuses.add(422)
@@ -65,7 +74,8 @@ class LiaisonAPI(NinjaAPI):
         return document_errors(super().get_openapi_schema(**kwargs))
 
 
-api = LiaisonAPI(title="联络站民意闭环平台 API", version="1", urls_namespace="api-v1", auth=django_auth)
+# Each router names its own area (tokens.api_auth); an operation outside them is open to no integration key.
+api = LiaisonAPI(title="联络站民意闭环平台 API", version="1", urls_namespace="api-v1", auth=api_auth(None))
 
 
 @api.exception_handler(DomainError)

@@ -1,4 +1,5 @@
-"""Opinions in the API: the resident's public submission (idempotent) and scoped reads."""
+"""Opinions in the API: the resident's public submission (idempotent) and scoped reads; the writes of the opinion
+loop join this router from opinion_writes.py."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Router, Schema, Status
@@ -9,9 +10,10 @@ from liaison.opinions.selectors import access_opinion, opinions_visible_to, sees
 from liaison.opinions.services import ENDPOINT_API, client_hash, submit_public_opinion
 from liaison.org.models import Category, Station
 
-from .pagination import BoundedPageNumberPagination
+from .pagination import KeysetPagination
+from .tokens import api_auth
 
-router = Router(tags=["社情民意"])
+router = Router(tags=["社情民意"], auth=api_auth("opinions"))
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9]{16,64}$"
 
 
@@ -112,8 +114,10 @@ def submit_public(
     return Status(201 if created else 200, body)
 
 
-@router.get("/opinions", response=list[OpinionOut])
-@paginate(BoundedPageNumberPagination, page_size=50)
+@router.get(
+    "/opinions", response=list[OpinionOut], summary="社情民意列表（最新在前，按游标翻页：?cursor=上一页的 next）"
+)
+@paginate(KeysetPagination, page_size=50)
 def list_opinions(request, state: str = "", station: str = ""):
     qs = opinions_visible_to(request.user).select_related("station__region", "category").order_by("-created_at", "-id")
     if state:

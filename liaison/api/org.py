@@ -12,8 +12,9 @@ from liaison.org.selectors import (
 )
 
 from .pagination import BoundedPageNumberPagination
+from .tokens import api_auth
 
-router = Router(tags=["组织"])
+router = Router(tags=["组织"], auth=api_auth("org"))
 
 
 class MeOut(Schema):

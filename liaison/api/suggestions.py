@@ -6,8 +6,9 @@ from ninja.pagination import paginate
 from liaison.suggestions.selectors import access_suggestion, shows_identity, suggestions_visible_to
 
 from .pagination import BoundedPageNumberPagination
+from .tokens import api_auth
 
-router = Router(tags=["代表建议"])
+router = Router(tags=["代表建议"], auth=api_auth("suggestions"))
 
 
 class SuggestionOut(Schema):

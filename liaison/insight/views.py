@@ -9,9 +9,11 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from liaison.lib.months import shift_month
+from liaison.opinions.models import Opinion
 from liaison.opinions.selectors import opinions_visible_to
 from liaison.org.models import Region, Station
 from liaison.org.selectors import access_region, broadest_region, regions_visible_to, scope_of
@@ -124,6 +126,13 @@ def topics(request):
     )
 
 
+def _with_state_labels(cluster: dict) -> dict:
+    """The cluster's state counts under the states' labels ("已登记 114"), in the page's language."""
+    labels = dict(Opinion.State.choices)
+    states = {gettext(labels.get(value, value)): n for value, n in cluster["states"].items()}
+    return {**cluster, "states": states}
+
+
 @login_required
 @require_GET
 def clusters(request):
@@ -140,7 +149,7 @@ def clusters(request):
         {
             "region": region,
             "month": month,
-            "clusters": services.clusters_across_villages(qs),
+            "clusters": [_with_state_labels(c) for c in services.clusters_across_villages(qs)],
             "total": qs.count(),
         },
     )

@@ -5,6 +5,7 @@ Built only from the meeting's rows, so regenerating gives the same content; the 
 
 import io
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -22,7 +23,7 @@ def build_minutes(meeting) -> bytes:
     attendances = list(meeting.attendances.select_related("deputy").order_by("deputy__code"))
     present = "、".join(a.deputy.name for a in attendances if a.present) or "（未登记）"
     absent = "、".join(a.deputy.name for a in attendances if not a.present) or "无"
-    local = meeting.held_at.astimezone()
+    local = timezone.localtime(meeting.held_at)  # the site's time zone, not the process's
     for label, value in [
         ("时间", f"{local:%Y年%m月%d日 %H:%M}"),
         ("地点", meeting.place),

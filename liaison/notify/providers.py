@@ -7,11 +7,14 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 
+from liaison.lib.masking import mask_phone
+
 log = logging.getLogger("liaison.notify")
 
 
 def console(n) -> None:
-    log.info("通知 → %s: %s %s", n.recipient or n.phone or n.email, n.subject, n.link)
+    # Never a phone number in a log line (residents' phones are personal data): masked.
+    log.info("通知 → %s: %s %s", n.recipient or mask_phone(n.phone) or n.email, n.subject, n.link)
 
 
 def smtp(n) -> None:

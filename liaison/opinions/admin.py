@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Mediation, Opinion, ReceptionDuty, Visit
+from .models import Mediation, Opinion, ReceptionDuty, ResidentMessage, Visit
 
 
 @admin.register(Opinion)
@@ -20,6 +20,17 @@ class OpinionAdmin(admin.ModelAdmin):
     @admin.display(description="群众（脱敏）")
     def resident(self, obj):
         return f"{obj.masked_name or '匿名'} {obj.masked_phone}".strip()
+
+
+@admin.register(ResidentMessage)
+class ResidentMessageAdmin(admin.ModelAdmin):
+    """The residents' SMS texts, one per step (the defaults and which step sends which: services/telling.py)."""
+
+    list_display = ["step", "text", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["step", "updated_at"] if obj else ["updated_at"]
 
 
 @admin.register(Visit)

@@ -143,6 +143,8 @@ class Opinion(models.Model):
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Set when the retention limit blanked the resident's personal data (services/retention.py).
     purged_at = models.DateTimeField("个人信息清除时间", null=True, blank=True, editable=False)
+    # The resident's choice on the status page: no more SMS about this item (services/telling.py).
+    sms_opt_out = models.BooleanField("不再接收短信通知", default=False)
 
     class Meta:
         verbose_name = "社情民意"
@@ -172,6 +174,54 @@ class Opinion(models.Model):
 
 
 # States, their groups, the transition table and who may act: lifecycle.py.
+
+
+class ResidentMessage(models.Model):
+    """The SMS text a resident gets at one public step; which step sends it and the defaults used when a row is
+    missing: services/telling.py. Edited in the admin."""
+
+    class Step(models.TextChoices):
+        REGISTERED = "registered", "登记受理"
+        PUT_ON_AGENDA = "put_on_agenda", "列入会商议题"
+        ANSWERED_ON_SPOT = "answered_on_spot", "当场答复"
+        NOT_ACCEPTED = "not_accepted", "不予受理"
+        VILLAGE_HANDLING = "village_handling", "会商决定：村两委办理"
+        REFERRED = "referred", "会商决定：转办（民情直通车）"
+        TO_SUGGESTION = "to_suggestion", "会商决定：形成代表建议"
+        DUPLICATE = "duplicate", "会商决定：重复合并"
+        NOT_FEASIBLE = "not_feasible", "会商决定：暂不可行"
+        OUTCOME_RECORDED = "outcome_recorded", "办理结果已登记"
+        SUGGESTION_ACCEPTED = "suggestion_accepted", "代表建议立案"
+        SUGGESTION_ASSIGNED = "suggestion_assigned", "代表建议交办"
+        SUGGESTION_ANSWERED = "suggestion_answered", "代表建议答复"
+        SUGGESTION_REHANDLING = "suggestion_rehandling", "代表建议重新办理"
+        SUGGESTION_CLOSED = "suggestion_closed", "代表建议办结"
+        FOOTER = "footer", "每条短信的结尾（进度链接、退订）"
+
+    step = models.CharField("环节", max_length=30, choices=Step.choices, unique=True)
+    text = models.CharField(
+        "短信内容",
+        max_length=200,
+        help_text="可用占位符：{code} 查询码，{station} 联络站，{title} 反映的问题（前15字），{unit} 办理单位，"
+        "{due_date} 办理期限，{case_number} 建议案号，{link} 办理进度链接（放在结尾一条里）",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "群众短信模板"
+        verbose_name_plural = "群众短信模板"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.get_step_display()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .services.telling import template_problem
+
+        if problem := template_problem(self.text):
+            raise ValidationError({"text": problem})
 
 
 def photo_path(instance, filename):

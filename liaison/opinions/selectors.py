@@ -1,5 +1,6 @@
 """Reads of opinions. Every list starts from `opinions_visible_to(user)`; single ones from `access_opinion`."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -199,3 +200,64 @@ def mediations_visible_to(user) -> QuerySet[Mediation]:
     if scope.deputy_id:
         q |= Q(deputy_id=scope.deputy_id)
     return qs.filter(q)
+
+
+# --- the resident's status page ------------------------------------------------------------------------------
+
+
+@dataclass
+class TrackStep:
+    at: datetime
+    title: str
+    detail: str = ""
+    unit: str = ""
+
+
+# The opinion's public events as the resident reads them.
+TRACK_TITLES = {
+    "registered": "已登记受理",
+    "put_on_agenda": "列入会商议题",
+    "answered_on_spot": "当场答复",
+    "not_accepted": "不予受理",
+    "village_handling": "会商决定：由村两委办理",
+    "referred": "会商决定：转办（民情直通车）",
+    "to_suggestion": "会商决定：形成代表建议",
+    "duplicate": "会商决定：与已登记的问题合并办理",
+    "not_feasible": "会商决定：暂不可行",
+    "in_suggestion": "已形成代表建议",
+    "outcome_recorded": "办理结果",
+    "suggestion_answered": "办理结果",
+    "reported_back": "已回访",
+    "closed": "已关闭",
+    "rated": "您的评价",
+}
+AT_STATION = {"registered", "put_on_agenda", "answered_on_spot", "not_accepted", "to_suggestion", "duplicate"}
+AT_STATION |= {"not_feasible", "reported_back", "closed"}
+
+
+def _track_unit(opinion: Opinion, action: str) -> str:
+    if action in AT_STATION:
+        return opinion.station.name
+    if action == "referred" or (action == "outcome_recorded" and opinion.referred_unit_id):
+        return opinion.referred_unit.name if opinion.referred_unit_id else ""
+    if action in ("village_handling", "outcome_recorded"):
+        return "村两委"
+    return ""
+
+
+def tracking_timeline(opinion: Opinion) -> list[TrackStep]:
+    """Every public step of `opinion` and of the deputy suggestions it fed, oldest first, in plain Chinese: the
+    date, what happened, the unit that did it (for 交办 and 答复 the handling unit)."""
+    from liaison.events.services import timeline
+    from liaison.suggestions.selectors import resident_steps_for
+
+    steps = []
+    for e in timeline("opinion", opinion.code, public_only=True):
+        title = TRACK_TITLES.get(e.action, "办理进展")
+        detail = e.note if e.note != title else ""
+        if e.action == "in_suggestion":
+            code = (e.data or {}).get("suggestion", "")
+            detail = f"建议编号 {code}" if code else ""
+        steps.append(TrackStep(e.at, title, detail, _track_unit(opinion, e.action)))
+    steps += [TrackStep(*step) for step in resident_steps_for(opinion)]
+    return sorted(steps, key=lambda s: s.at)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("track/<str:code>/", public.track_detail, name="opinions-track-detail"),
     path("track/<str:code>/rate/", public.track_rate, name="opinions-track-rate"),
     path("track/<str:code>/photos/<int:pk>/", public.track_photo, name="opinions-track-photo"),
+    path("track/<str:code>/sms/", public.track_sms, name="opinions-track-sms"),
+    path("t/<str:token>/", public.track_link, name="opinions-track-link"),
     # Signed-in users.
     path("opinions/", ledger.ledger, name="opinions-ledger"),
     path("opinions/export.xlsx", ledger.ledger_export, name="opinions-export"),

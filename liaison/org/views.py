@@ -1,4 +1,7 @@
-"""Organisation pages: home, browsing regions/stations/deputies/units, xlsx import and export. Thin views."""
+"""Organisation pages: home, browsing regions/stations/deputies/units, xlsx import and export; the 403 and 404
+pages (liaison/urls.py handler403, handler404). Thin views."""
+
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods
 
 from liaison.lib.xlsx import xlsx_response
@@ -34,11 +38,45 @@ def home(request):
     from liaison.notify.services import unread_for
 
     context = home_summary(request.user)
-    context["notifications"] = list(unread_for(request.user))
+    context["notifications"] = _distinct_notices(unread_for(request.user, limit=2 * NOTICES))[:NOTICES]
     context["panels"] = []
     for provider in HOME_PANELS:
         context["panels"].extend(provider(request.user))
     return render(request, "home.html", context)
+
+
+NOTICES = 10  # unread notices on the home page
+
+
+def _distinct_notices(notifications) -> list:
+    """Each notice once: the same subject and link again (a suggestion answered a second time after 重新办理, a
+    reminder repeated) shows as one line, the newest."""
+    seen, out = set(), []
+    for n in notifications:
+        if (n.subject, n.link) not in seen:
+            seen.add((n.subject, n.link))
+            out.append(n)
+    return out
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reason(exception) -> str:
+    """The refusal in the code's own words (NotAllowed, the access_… helpers' Http404: Chinese sentences), not
+    Django's (a URL that matches nothing, get_object_or_404's English), which the pages replace with their own."""
+    message = exception.args[0] if getattr(exception, "args", None) else ""
+    return message if isinstance(message, str) and _HAN.search(message) else ""
+
+
+@requires_csrf_token
+def permission_denied(request, exception):
+    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception):
+    return render(request, "404.html", {"reason": _reason(exception)}, status=404)
 
 
 # Apps add "waiting for you" panels here (each: callable(user) -> list of {"title", "items", "empty", "url"}).

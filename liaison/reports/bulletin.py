@@ -126,6 +126,16 @@ def build(kind: str, obj, month: dt.date) -> dict:
     }
 
 
+def for_display(data: dict) -> dict:
+    """A stored bulletin's data with today's metric definitions: the 口径 explains a figure and is not part of it,
+    so a bulletin generated before a definition was reworded shows the current words."""
+    figures = [
+        {**f, "definition": m.METRICS[f["key"]].definition} if f.get("key") in m.METRICS else f
+        for f in data.get("figures", [])
+    ]
+    return {**data, "figures": figures}
+
+
 def render_docx(data: dict) -> bytes:
     doc = Document()
     style = doc.styles["Normal"]

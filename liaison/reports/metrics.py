@@ -1,4 +1,4 @@
-"""Metric selectors: the definitions (PRODUCT.md "Metrics", verbatim), the items each figure counts, and the
+"""Metric selectors: the definitions (PRODUCT.md "Metrics", written for users), the items each figure counts, and the
 figures themselves — from rollups (dashboards, bulletins) or straight from the source tables (deputy scope,
 benchmark comparison).
 
@@ -121,16 +121,15 @@ class Metric:
         return self.kind == "rate"
 
 
-DEF_CLOSED = "办结率 resolution rate = closed ÷ accepted suggestions of the cohort（办结件数 ÷ 立案件数）"
-DEF_ON_TIME = "按期答复率 on-time answer rate = answered within limit ÷ answered（按期答复件数 ÷ 已答复件数）"
-DEF_SATISFIED = "满意率 satisfaction = (满意 + 基本满意) ÷ evaluated（测评满意和基本满意件数 ÷ 已测评件数）"
-DEF_FIRST = "初次满意率 = 满意 on the first answer ÷ evaluated（首次答复即测评满意件数 ÷ 已测评件数）"
-DEF_SOLVED = "解决率 = class A ÷ answered（A类答复件数 ÷ 已答复件数）"
-DEF_CONSULT = "面商率 = items with a recorded consultation ÷ answered（有面商记录件数 ÷ 已答复件数）"
-DEF_FEEDBACK = (
-    "Opinion loop rate 反馈率 = opinions whose outcome was reported back to the resident ÷ opinions closed"
-    "（已回访群众的社情民意 ÷ 已有处理结果的社情民意）"
-)
+# What each rate means, for the people reading the figures (PRODUCT.md "Metrics" in their words; the pages show
+# them in the page's language through the locale, the bulletins' files in Chinese).
+DEF_CLOSED = "办结率：统计期内提交并已立案的代表建议中，已办结的比例（已办结件数 ÷ 立案件数）"
+DEF_ON_TIME = "按期答复率：已答复的代表建议中，在办理期限内答复的比例（按期答复件数 ÷ 已答复件数）"
+DEF_SATISFIED = "满意率：已测评的代表建议中，代表测评为满意或基本满意的比例（满意和基本满意件数 ÷ 已测评件数）"
+DEF_FIRST = "初次满意率：已测评的代表建议中，对首次答复即测评为满意的比例（首次答复即满意件数 ÷ 已测评件数）"
+DEF_SOLVED = "解决率：已答复的代表建议中，答复为 A 类（已解决或基本解决）的比例（A 类件数 ÷ 已答复件数）"
+DEF_CONSULT = "面商率：已答复的代表建议中，承办单位与代表有面商记录的比例（有面商记录件数 ÷ 已答复件数）"
+DEF_FEEDBACK = "反馈率：已有处理结果的社情民意中，已向群众回访反馈的比例（已回访件数 ÷ 已有处理结果件数）"
 COHORT_NOTE = (
     "统计口径：社情民意按登记月份、代表建议按提交月份归入统计期；“已有处理结果”含当场答复、不予受理、重复合并、"
     "暂不可行、已办结待回访、已回访、已关闭；“办结”不含因答复承诺逾期转入跟踪办理的建议；"

@@ -46,7 +46,8 @@ def _filters(request, *, region=None, station=None, deputy=None) -> m.Filters:
 
 def _choices(request, filters):
     return {
-        "categories": Category.objects.filter(parent__isnull=True, is_active=True),
+        # Not "categories": the dashboards' 分类 table is called that (dashboards.overview).
+        "category_options": Category.objects.filter(parent__isnull=True, is_active=True),
         "levels": Level.choices,
         "period_options": _period_options(),
         "filters": filters,
@@ -430,7 +431,9 @@ def bulletin_page(request, scope, code, month):
     obj = _bulletin_scope(request.user, scope, code)
     b = bulletins.generate(obj, _bulletin_month(month))
     return render(
-        request, "reports/bulletin.html", {"b": b, "data": b.figures, "scope_kind": scope, "code": code, "month": month}
+        request,
+        "reports/bulletin.html",
+        {"b": b, "data": bulletins.for_display(b.figures), "scope_kind": scope, "code": code, "month": month},
     )
 
 
@@ -450,5 +453,24 @@ def bulletin_list(request):
     qs = Bulletin.objects.select_related("region", "station").filter(
         Q(region__in=regions_visible_to(request.user)) | Q(station__in=stations_visible_to(request.user))
     )
+    kind = request.GET.get("kind", "")
+    if kind in Bulletin.Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    # The regions a bulletin can be about (city, counties, townships), in tree order; one narrows to its subtree.
+    regions = list(
+        regions_visible_to(request.user)
+        .exclude(level=Region.Level.VILLAGE)
+        .order_by("path")
+        .only("code", "name", "level", "path")
+    )
+    region = next((r for r in regions if r.code == request.GET.get("region")), None)
+    if region is not None:
+        qs = qs.filter(Q(region__path__startswith=region.path) | Q(station__region__path__startswith=region.path))
     page = Paginator(qs.order_by("-month", "kind", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/bulletins.html", {"page": page})
+    return render(
+        request,
+        "reports/bulletins.html",
+        {"page": page, "kinds": Bulletin.Kind.choices, "kind": kind, "regions": regions, "region": region},
+    )

@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -48,7 +49,8 @@ def render(suggestion, *, identity: bool = True) -> bytes:
         table.cell(i, 0).paragraphs[0].runs[0].bold = True
         table.cell(i, 1).text = value
     doc.add_paragraph()
-    date = suggestion.submitted_at or suggestion.created_at
+    # The local (Beijing) date: a submission at 06:48 is dated that day, not the day before in UTC.
+    date = timezone.localdate(suggestion.submitted_at or suggestion.created_at)
     doc.add_paragraph(f"领衔代表（签名）：{'' if not identity else lead}        {date:%Y年%m月%d日}")
     out = io.BytesIO()
     doc.save(out)

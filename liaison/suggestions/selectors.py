@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from liaison.events.services import timeline
 from liaison.insight.services import similar_items
@@ -22,7 +23,7 @@ from liaison.org.selectors import path_q, scope_of
 from .lifecycles.assignment import is_unit_of
 from .lifecycles.cosignature import signing_deputy_ids
 from .lifecycles.suggestion import PRIVATE_STATES, can_manage, is_lead_deputy
-from .models import Assignment, CoSigner, State, Suggestion, SuggestionSource
+from .models import Assignment, Commitment, CoSigner, ExtensionRequest, State, Suggestion, SuggestionSource
 
 
 def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
@@ -146,7 +147,7 @@ PRE_SUBMISSION_ACTIONS = frozenset(
 def suggestion_timeline(user: User, suggestion: Suggestion) -> list:
     """The suggestion's events as `user` may see them: units miss the drafting steps, and where the identity is
     hidden from them (confidential), events by the signing deputies read "代表"."""
-    events = list(timeline("suggestion", suggestion.code))
+    events = [_with_state_labels(e) for e in timeline("suggestion", suggestion.code)]
     if not is_unit_only(user):
         return events
     events = [e for e in events if e.action not in PRE_SUBMISSION_ACTIONS]
@@ -158,6 +159,130 @@ def suggestion_timeline(user: User, suggestion: Suggestion) -> list:
             if e.actor_id in deputy_users:
                 e.actor_label = "代表"
     return events
+
+
+# --- what the resident sees (the opinion's status page, the SMS) ---------------------------------------------
+
+
+def _units_text(assignments, *, answering_only: bool) -> str:
+    answering = [a.unit.name for a in assignments if a.answers_suggestion]
+    co = [a.unit.name for a in assignments if not a.answers_suggestion]
+    text = "、".join(dict.fromkeys(answering))
+    if co and not answering_only:
+        text += "（协办：" + "、".join(dict.fromkeys(co)) + "）"
+    return text
+
+
+def current_units_text(suggestion: Suggestion, *, answering_only: bool = True) -> str:
+    """The units handling `suggestion` now (returned assignments left out), as a resident reads them:
+    "石台县住房和城乡建设局", with the co-handlers "（协办：…）" unless `answering_only`."""
+    rows = suggestion.assignments.exclude(state=Assignment.State.RETURNED).select_related("unit").order_by("id")
+    return _units_text(list(rows), answering_only=answering_only)
+
+
+# The suggestion's steps a resident whose opinion fed it is shown, in plain Chinese (the rest is the units' and
+# staff's work: signing, progress, consultations, extensions, reminders).
+RESIDENT_STEPS = {
+    "submitted": "代表建议已提交",
+    "accepted": "代表建议已立案",
+    "merged": "已与内容相近的代表建议合并办理",
+    "rejected": "代表建议未予立案",
+    "withdrawn": "代表已撤回建议",
+    "assigned": "已交办",
+    "reassigned": "已重新交办",
+    "answered": "承办单位已答复",
+    "rehandling": "重新办理",
+    "evaluated": "代表已测评",
+    "closed": "已办结",
+    "follow_up": "跟踪办理",
+    "follow_up_closed": "承诺事项已兑现，办结",
+}
+
+
+def resident_steps(suggestion: Suggestion) -> list[tuple]:
+    """(at, title, detail, unit) for each public step of `suggestion`; for 交办 and 答复 the unit is the handling
+    unit's name, for the receiving body's steps the body's."""
+    body = suggestion.body.name
+    events = [e for e in timeline("suggestion", suggestion.code) if e.action in RESIDENT_STEPS]
+    assignments = list(suggestion.assignments.select_related("unit").order_by("id"))
+    replacements = iter([a for a in assignments if a.replaces_id])
+    answers = list(suggestion.answers.select_related("assignment__unit").order_by("created_at", "id"))
+    steps, answered_before = [], None
+    for e in events:
+        detail, unit = "", body
+        if e.action == "submitted":
+            detail = f"代表将建议《{suggestion.title}》提交{body}"
+        elif e.action == "accepted":
+            detail = f"案号 {suggestion.case_number}" if suggestion.case_number else ""
+        elif e.action == "assigned":
+            unit = _units_text([a for a in assignments if not a.replaces_id], answering_only=False)
+        elif e.action == "reassigned":
+            row = next(replacements, None)
+            unit = row.unit.name if row else ""
+        elif e.action == "answered":
+            given = [
+                a
+                for a in answers
+                if a.created_at <= e.at and (answered_before is None or a.created_at > answered_before)
+            ]
+            given = given or [a for a in answers if a.created_at <= e.at][-1:]
+            unit = "、".join(dict.fromkeys(a.assignment.unit.name for a in given))
+            detail = "；".join(dict.fromkeys(f"答复类别：{a.class_label}" for a in given))
+            answered_before = e.at
+        elif e.action in ("withdrawn", "evaluated"):
+            unit = ""
+        elif e.action in ("rehandling", "follow_up"):
+            unit = _units_text([a for a in assignments if a.state != Assignment.State.RETURNED], answering_only=True)
+            detail = "代表对答复不满意，承办单位重新办理" if e.action == "rehandling" else "答复承诺的事项逾期未完成"
+        steps.append((e.at, RESIDENT_STEPS[e.action], detail, unit))
+    return steps
+
+
+def resident_steps_for(opinion) -> list[tuple]:
+    """The public steps of every submitted suggestion `opinion` fed (merged ones lead to the one kept)."""
+    suggestions = (
+        Suggestion.objects.filter(sources__opinion=opinion)
+        .exclude(state__in=PRIVATE_STATES)
+        .select_related("body")
+        .order_by("created_at", "id")
+    )
+    return [step for s in suggestions for step in resident_steps(s)]
+
+
+# A suggestion's chain also carries the state changes of its assignments, co-signers, extension requests and
+# commitments (services/common.py move_assignment, drafting, handling, evaluation): each is shown in its own
+# states' words, with what it was about.
+_OTHER_STATES = {
+    "cosign_confirmed": (CoSigner.State, "附议"),
+    "cosign_declined": (CoSigner.State, "附议"),
+    "cosign_expired": (CoSigner.State, "附议"),
+    "extension_approved": (ExtensionRequest.State, "延期申请"),
+    "extension_rejected": (ExtensionRequest.State, "延期申请"),
+    "commitment_done": (Commitment.State, "答复承诺"),
+    "commitment_missed": (Commitment.State, "答复承诺"),
+}
+
+
+def _with_state_labels(event):
+    """Sets `event.change`: the state change in the states' labels, in the page's language, with whose state it
+    was when not the suggestion's — "已交办 → 已退回待重新交办", "石台县住建局（主办）：待签收 → 已退回"."""
+    data = event.data or {}
+    if "unit" in data:  # move_assignment()
+        states = Assignment.State
+        role = data.get("role")
+        about = data["unit"]
+        if role in Assignment.Role.values:
+            about = gettext("%(unit)s（%(role)s）") % {"unit": about, "role": gettext(Assignment.Role(role).label)}
+    else:
+        states, about = _OTHER_STATES.get(event.action, (State, ""))
+        about = gettext(about) if about else ""
+
+    def label(value):
+        return gettext(states(value).label) if value in states.values else (value or "—")
+
+    change = f"{label(event.from_state)} → {label(event.to_state)}"
+    event.change = gettext("%(about)s：%(change)s") % {"about": about, "change": change} if about else change
+    return event
 
 
 def units_assignable_for(suggestion: Suggestion):

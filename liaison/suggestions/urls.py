@@ -27,6 +27,7 @@ urlpatterns = [
     path("suggestions/<str:code>/form.docx", pages.form_docx, name="docx"),
     path("suggestions/<str:code>/attachment/", files.suggestion_attachment, name="attachment"),
     path("suggestions/<str:code>/answers/<int:pk>/attachment/", files.answer_attachment, name="answer-attachment"),
+    path("suggestions/<str:code>/answers/<int:pk>/letter.docx", files.reply_letter, name="reply-letter"),
     path("units/inbox/", unit.unit_inbox, name="inbox"),
     path("units/assignments/<str:code>/", unit.assignment_detail, name="assignment"),
     path("units/assignments/<str:code>/<str:action>/", unit.assignment_action, name="assignment-action"),

@@ -7,8 +7,10 @@ To write the row of a new page, run this file with SCOPE_DUMP=1 and -s: each row
 answers it (no assertions) — then check every token against PRODUCT.md before pasting it.
 """
 
+import json
 import os
 import re
+import uuid
 
 import pytest
 from django.apps import apps
@@ -186,8 +188,9 @@ def test_get(world, entry):
 
 # --- POST -----------------------------------------------------------------------------------------------------
 
-# security: a refused 查看完整联系方式 must not write a personal-data access log row either.
-FINGERPRINT_APPS = {"org", "security", "events", "notify", "opinions", "meetings", "suggestions"}
+# security: a refused 查看完整联系方式 must not write a personal-data access log row either; api: a refused API
+# write must not store an idempotent answer (nor touch a token).
+FINGERPRINT_APPS = {"org", "security", "events", "notify", "opinions", "meetings", "suggestions", "api"}
 
 
 def fingerprint() -> dict:
@@ -203,6 +206,14 @@ def fingerprint() -> dict:
 
 class _Rollback(Exception):
     pass
+
+
+def _post(client, entry, url, data):
+    """A page gets a form; an API operation its JSON body and a fresh Idempotency-Key (as a client sends them)."""
+    if entry.route.startswith("POST /api/"):
+        headers = {"Idempotency-Key": uuid.uuid4().hex}
+        return client.post(url, json.dumps(data), content_type="application/json", headers=headers)
+    return client.post(url, data)
 
 
 @pytest.mark.django_db
@@ -226,7 +237,7 @@ def test_post(world, entry):
             try:
                 with transaction.atomic():  # whatever the POST did is undone before the next one
                     try:
-                        got = token(client.post(url, data))
+                        got = token(_post(client, entry, url, data))
                         if got != "L":  # login_required answered before the view ran
                             after = fingerprint()
                             changed = [label for label, rows in baseline.items() if after[label] != rows]

@@ -23,6 +23,8 @@ def test_it_shows_a_wrong_password_message_in_chinese(cast, page, live_server):
     page.fill("#id_username", cast.staff.username)
     page.fill("#id_password", "wrong-password")
     page.click("button:has-text('登录')")
+    # Wait for the answer page rather than reading the one being left (flaky on a loaded machine).
+    page.wait_for_selector("text=用户名或密码不正确", timeout=15000)
     assert "用户名或密码不正确" in page.content()
 
 

@@ -27,6 +27,11 @@ def test_it_shows_clusters_spanning_several_villages(cast, client_for, streetlig
     assert "缘溪村人大代表联络站" in page and "桃坑村人大代表联络站" in page
 
 
+def test_it_counts_a_clusters_opinions_by_state_in_words(cast, client_for, streetlights):
+    page = client_for(cast.staff).get(f"/insight/clusters/?region={cast.shitai.code}").content.decode()
+    assert "状态：已登记 6" in page and "registered" not in page
+
+
 def test_it_renders_hot_topics_with_chart_data(cast, client_for, streetlights):
     response = client_for(cast.township_staff).get("/insight/topics/")
     assert response.status_code == 200

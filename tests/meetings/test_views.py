@@ -112,6 +112,26 @@ def test_it_serves_a_draft_of_the_minutes_while_open(cast, client_for):
     assert "未决定" in "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
 
 
+def test_it_dates_the_minutes_in_beijing_time_whatever_the_process_clock(cast, client_for, monkeypatch):
+    import time
+
+    make_opinion(cast)
+    _open(client_for(cast.head), cast.station)
+    meeting = Meeting.objects.get()
+    held = datetime.datetime(2026, 3, 10, 6, 48, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=held)
+    monkeypatch.setenv("TZ", "UTC")  # a process whose clock is not the site's (e.g. no tzset on Windows)
+    time.tzset()
+    try:
+        response = client_for(cast.head).get(f"/meetings/{meeting.code}/minutes.docx")
+        doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "2026年03月10日 06:48" in text and "2026年03月10日" in doc.paragraphs[-1].text
+
+
 # --- query-count guards: each list renders with as many queries for 15 rows as for 3 -------------------------
 
 

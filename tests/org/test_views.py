@@ -186,6 +186,22 @@ def test_it_shows_the_home_pages_notifications_without_a_query_per_notification(
     assert "通知14" in html and "通知5" in html  # the newest ten
 
 
+def test_it_shows_a_notice_received_twice_once_on_the_home_page(cast, client_for):
+    from liaison.notify.services import queue_notification
+
+    # A suggestion answered, evaluated unsatisfied and answered again: one notice per round, the same words.
+    for round_ in (1, 2):
+        queue_notification(
+            recipient=cast.deputy_user,
+            subject="建议《关于维修村口石桥的建议》已答复，请测评",
+            link="/suggestions/S1/evaluate/",
+            key=f"sugg:answered:S1:{round_}",
+        )
+    queue_notification(recipient=cast.deputy_user, subject="建议《关于增设路灯的建议》已答复，请测评", link="/x/")
+    html = client_for(cast.deputy_user).get("/").content.decode()
+    assert html.count("关于维修村口石桥的建议") == 1 and html.count("关于增设路灯的建议") == 1
+
+
 @pytest.mark.parametrize("kind", ["regions", "stations", "deputies", "units"])
 def test_it_exports_each_sheet_without_a_query_per_row(cast, client_for, kind):
     def grow(first, n):

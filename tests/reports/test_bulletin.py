@@ -72,3 +72,41 @@ def test_it_lists_only_bulletins_in_the_users_scope(cast, march, client_for):
     assert "石台县" in staff and "东至县" not in staff
     outsider = client_for(cast.outsider).get("/reports/bulletins/").content.decode()
     assert "东至县" in outsider and "石台县" not in outsider
+
+
+def _stored(kind, month, **scope):
+    return Bulletin(kind=kind, month=month, title=f"{kind}-{month:%Y-%m}", figures={}, **scope)
+
+
+def test_it_pages_through_all_the_bulletins_down_to_the_city_one(cast, client_for):
+    months = [dt.date(2021 + i // 12, i % 12 + 1, 1) for i in range(60)]
+    Bulletin.objects.bulk_create([_stored(Bulletin.Kind.COUNTY, mth, region=cast.shitai) for mth in months])
+    Bulletin.objects.bulk_create([_stored(Bulletin.Kind.CITY, months[0], region=cast.city)])
+    client = client_for(cast.city_staff)
+    first = client.get("/reports/bulletins/").content.decode()
+    assert "共 61 份" in first and "第 1 / 2 页" in first and "city-2021-01" not in first
+    assert "page=2" in first
+    second = client.get("/reports/bulletins/?page=2").content.decode()
+    assert "city-2021-01" in second and f"/reports/bulletin/region/{cast.city.code}/2021-01/" in second
+
+
+def test_it_filters_the_bulletins_by_scope_and_region(cast, client_for):
+    Bulletin.objects.bulk_create(
+        [
+            _stored(Bulletin.Kind.CITY, MARCH, region=cast.city),
+            _stored(Bulletin.Kind.COUNTY, MARCH, region=cast.shitai),
+            _stored(Bulletin.Kind.COUNTY, MARCH, region=cast.dongzhi),
+            _stored(Bulletin.Kind.TOWNSHIP, MARCH, region=cast.renli),
+            _stored(Bulletin.Kind.STATION, MARCH, station=cast.station),
+        ]
+    )
+    client = client_for(cast.city_staff)
+    city = client.get("/reports/bulletins/?kind=city").content.decode()
+    assert "共 1 份" in city and "city-2026-03" in city
+    shitai = client.get(f"/reports/bulletins/?region={cast.shitai.code}").content.decode()
+    assert "共 3 份" in shitai and "city-2026-03" not in shitai  # 石台县, 仁里镇 and 缘溪村's station
+    both = client.get(f"/reports/bulletins/?region={cast.shitai.code}&kind=county").content.decode()
+    assert "共 1 份" in both and "page=" not in both
+    # Another county's code is not a way out of one's scope.
+    outsider = client_for(cast.outsider).get(f"/reports/bulletins/?region={cast.shitai.code}").content.decode()
+    assert "共 1 份" in outsider and "东至县" in outsider

@@ -3,6 +3,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from openpyxl import load_workbook
 
 from liaison.org.models import Region, Station
@@ -37,6 +38,58 @@ def test_it_shows_the_county_dashboard_with_definitions(cast, built, client_for,
     assert m.DEF_CLOSED in html  # the definition, verbatim
     assert "仁里镇" in html  # township ranking
     assert 'id="reports-data"' in html and "<script>" not in html  # data via json_script, no inline script
+
+
+def test_it_counts_each_category_in_the_dashboards_category_table(cast, built, client_for):
+    html = client_for(cast.staff).get(f"/reports/region/{cast.shitai.code}/?{MARCH}").content.decode()
+    assert "opinions.Opinion.None" not in html
+    # 交通运输: March's six suggestions in 石台县 (a–f), linked to the list of exactly those.
+    row = re.search(r"<tr><td>交通运输</td><td><a [^>]*>(\d+)</a></td><td><a [^>]*>(\d+)</a></td>", html)
+    assert row and row.group(2) == "6"
+    assert '<option value="' in html and "全部</option>" in html  # the category filter still lists them
+
+
+DEVELOPERS_WORDS = ("PRODUCT.md", "resolution rate =", "÷ accepted", "manage.py", "monthly_bulletin", "echarts-china")
+
+
+def test_it_explains_the_figures_in_plain_chinese_without_file_names_or_commands(
+    cast, built, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the bulletin is generated and stored on first opening
+    client = client_for(cast.city_staff)
+    pages = {
+        "county": client.get(f"/reports/region/{cast.shitai.code}/?{MARCH}"),
+        "city": client.get(f"/reports/region/{cast.city.code}/?{MARCH}"),
+        "station": client.get(f"/reports/station/{cast.station.code}/?{MARCH}"),
+        "bulletin": client.get(f"/reports/bulletin/region/{cast.shitai.code}/2026-03/"),
+        "bulletins": client.get("/reports/bulletins/"),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        for words in DEVELOPERS_WORDS:
+            assert words not in html, (name, words)
+    assert "办结率：统计期内提交并已立案的代表建议中，已办结的比例" in pages["county"].content.decode()
+    assert "指标口径" in pages["county"].content.decode()
+    bulletin = pages["bulletin"].content.decode()
+    assert "满意率：已测评的代表建议中" in bulletin and "反馈率：已有处理结果的社情民意中" in bulletin
+
+
+def test_it_shows_a_stored_bulletin_with_todays_definitions(cast, built, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    b = bulletins.generate(cast.shitai, dt.date(2026, 3, 1))
+    old = [{**f, "definition": "办结率 resolution rate = closed ÷ accepted"} for f in b.figures["figures"]]
+    type(b).objects.filter(pk=b.pk).update(figures={**b.figures, "figures": old})
+    html = client_for(cast.staff).get(f"/reports/bulletin/region/{cast.shitai.code}/2026-03/").content.decode()
+    assert "resolution rate" not in html and m.DEF_CLOSED in html
+
+
+def test_it_explains_the_figures_in_english_on_an_english_page(cast, built, client_for):
+    client = client_for(cast.staff)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/reports/region/{cast.shitai.code}/?{MARCH}").content.decode()
+    assert "Resolution rate: of the suggestions submitted in the period and accepted, the share closed" in html
+    assert "How items are counted: an opinion belongs to the month it was registered" in html
 
 
 def test_it_shows_the_city_map_and_says_jiuhuashan_has_no_outline(cast, built, client_for):

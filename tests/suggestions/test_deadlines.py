@@ -345,3 +345,22 @@ def test_it_raises_the_yellow_flag_five_working_days_ahead_and_the_red_flag_the_
     assert (reload(five).flag, reload(six).flag) == ("red", "yellow")
     assert Reminder.objects.filter(assignment=five, kind="red").count() == 1
     assert Assignment.objects.get(pk=five.pk).flag == "red"
+
+
+def test_it_says_how_overdue_an_assignment_is_in_working_days_on_every_page(cast, client_for):
+    # Due Thu 24 Sep; on Thu 8 Oct it is 4 working days late (28, 29, 30 Sep and 8 Oct), 14 calendar days.
+    s, lead, _co = assigned(cast, co=False)
+    Assignment.objects.filter(pk=lead.pk).update(due_date=D(2026, 9, 24))
+    unit, staff = client_for(cast.unit_user), client_for(cast.staff)
+    with at(D(2026, 10, 8)):
+        pages = {
+            "inbox": unit.get("/units/inbox/"),
+            "assignment": unit.get(f"/units/assignments/{lead.code}/"),
+            "home": unit.get("/"),
+            "detail": staff.get(f"/suggestions/{s.code}/"),
+        }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        assert "已超期 4 个工作日" in html, name
+        assert "14 天" not in html and "剩余 -" not in html, name

@@ -152,6 +152,15 @@ def test_it_prints_the_formal_suggestion_form(cast, client_for):
     assert "代表建议纸" in body and s.case_number in body and "王建国" in body and "尽快维修加固" in body
 
 
+def test_it_dates_the_formal_suggestion_form_on_the_beijing_date(cast, client_for):
+    s = submitted(cast)
+    early = dt.datetime(2026, 3, 10, 6, 48, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # 2026-03-09 22:48 UTC
+    Suggestion.objects.filter(pk=s.pk).update(submitted_at=early)
+    doc = Document(io.BytesIO(client_for(cast.deputy_user).get(f"/suggestions/{s.code}/form.docx").content))
+    signature = doc.paragraphs[-1].text
+    assert "2026年03月10日" in signature and "09日" not in signature
+
+
 def test_it_publishes_closed_publishable_suggestions_redacted(cast, client):
     s, lead, _ = answered(cast)
     services.evaluate_answer(suggestion=s, actor=cast.deputy_user, process="satisfied", result="satisfied")

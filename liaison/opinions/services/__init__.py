@@ -7,6 +7,7 @@
 - `lookup`     the resident's access: client hash, query passwords, the throttled status-page lookup
 - `privacy`    the reasoned, logged view of a resident's contacts; the log row of a ledger export
 - `retention`  blanking residents' personal data once the retention limit has passed
+- `telling`    the resident's SMS at each public step (also of the suggestion it fed), the signed status link
 - `common`     what they share: the event subject, the guarded transition, the throttling refusal
 
 Each state change goes through liaison.events.services.transition() inside transaction.atomic():

@@ -11,6 +11,7 @@ from ..models import Opinion, ReportBack
 from ..validation import clean_text
 from .common import S, _transition
 from .outcome import record_report_back
+from .telling import tell_resident
 
 
 def answer_on_spot(*, opinion: Opinion, answer: str, actor, told_now: bool = True) -> None:
@@ -27,6 +28,7 @@ def answer_on_spot(*, opinion: Opinion, answer: str, actor, told_now: bool = Tru
             public=True,
             updates={"outcome": answer, "outcome_at": timezone.now(), "decided_at": timezone.now()},
         )
+        tell_resident(opinion, "answered_on_spot")
         if told_now:
             record_report_back(
                 opinion=opinion,
@@ -54,6 +56,7 @@ def refuse_opinion(*, opinion: Opinion, reason: str, redirect_to: str = "", acto
             public=True,
             updates={"reason": reason, "redirect_to": redirect_to, "decided_at": timezone.now()},
         )
+        tell_resident(opinion, "not_accepted")
 
 
 def put_on_agenda(*, opinion: Opinion, actor, meeting_code: str = "") -> None:
@@ -68,11 +71,13 @@ def put_on_agenda(*, opinion: Opinion, actor, meeting_code: str = "") -> None:
             public=True,
             data={"meeting": meeting_code},
         )
+        tell_resident(opinion, "put_on_agenda")
 
 
 def _decide(opinion, to, action, actor, *, note, public_note, updates, data=None):
     updates = {"decided_at": timezone.now(), **updates}
     _transition(opinion, to, action, actor, note=public_note or note, updates=updates, data=data, public=True)
+    tell_resident(opinion, action)
 
 
 def route_to_village(*, opinion: Opinion, due_date, actor, note: str = "", meeting_code: str = "") -> None:

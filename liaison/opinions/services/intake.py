@@ -18,6 +18,7 @@ from ..models import Opinion, Photo, Visit
 from ..validation import MAX_VISIT_OPINIONS, CleanPhoto, clean_past_date, clean_phone, clean_photos, clean_text
 from .common import SUBJECT, S, Throttled
 from .lookup import password_for_key
+from .telling import tell_resident
 
 # Flood protection for the public QR page (no CAPTCHA): per client address and per station.
 SUBMIT_LIMIT_PER_CLIENT = (5, timedelta(minutes=10))
@@ -80,6 +81,7 @@ def _create(*, station, channel, actor, fields: dict, photos=(), password: str, 
         public=True,
         actor_label="" if getattr(actor, "pk", None) else "群众",
     )
+    tell_resident(opinion, "registered")
     return opinion
 
 
@@ -109,10 +111,13 @@ def register_opinion(
     resident_name: str = "",
     resident_phone: str = "",
     photos: list = (),
+    password: str | None = None,
 ) -> tuple[Opinion, str]:
     """A liaison officer (phone, letter, in person) or a deputy (visit, reception) registers an opinion.
 
-    Returns the opinion and its query password in clear — shown once, to be passed to the resident.
+    Returns the opinion and its query password in clear — shown once, to be passed to the resident. `password`
+    is given only by a caller that must show the same one again without storing it (the API's idempotent
+    writes derive it from the request's key); otherwise it is drawn at random.
     """
     lifecycle.require_register(actor, station)
     if channel not in Opinion.Channel.values or channel == Opinion.Channel.QR:
@@ -121,7 +126,7 @@ def register_opinion(
         raise DomainError("该代表未进驻此联络站")
     fields = _clean_fields(title=title, content=content, resident_name=resident_name, resident_phone=resident_phone)
     photos = clean_photos(photos)
-    password = new_query_password()
+    password = password or new_query_password()
     with transaction.atomic():
         opinion = _create(
             station=station,

@@ -11,6 +11,7 @@ from ..lifecycle import RATEABLE
 from ..models import Opinion, ReportBack
 from ..validation import clean_past_date, clean_text
 from .common import SUBJECT, S, _transition
+from .telling import tell_resident
 
 
 def record_outcome(*, opinion: Opinion, text: str, actor) -> None:
@@ -29,6 +30,7 @@ def record_outcome(*, opinion: Opinion, text: str, actor) -> None:
             public=True,
             updates={"outcome": text, "outcome_at": timezone.now()},
         )
+        tell_resident(opinion, "outcome_recorded")
 
 
 def link_opinions_to_suggestion(*, opinions: list[Opinion], suggestion_code: str, actor) -> None:

@@ -1,11 +1,12 @@
 """个人信息保护法 第十九条: personal data is kept no longer than its purpose needs.
 
 An opinion closed more than `PERSONAL_DATA_RETENTION_DAYS` ago (LIAISON_PERSONAL_DATA_RETENTION_DAYS, default
-1095 = three years) loses its resident's name and phone and the keyed hash of the submitting address; phone and
-identity-card numbers written into its texts (content, outcome, reasons, report-back notes) are masked the way
-the public pages mask them. Everything the statistics count stays: station, category, channel, deputy, states,
-dates, rating, photos (re-encoded without metadata on upload), and every event — the event log holds no name
-or phone field, so the audit chains stay verifiable. The purge itself is one more event per opinion.
+1095 = three years) loses its resident's name and phone (also in the outbox rows of the SMS they were sent) and
+the keyed hash of the submitting address; phone and identity-card numbers written into its texts (content,
+outcome, reasons, report-back notes) are masked the way the public pages mask them. Everything the statistics
+count stays: station, category, channel, deputy, states, dates, rating, photos (re-encoded without metadata on
+upload), and every event — the event log holds no name or phone field, so the audit chains stay verifiable.
+The purge itself is one more event per opinion.
 
 `manage.py purge_personal_data` runs it (daily from the worker); each opinion is purged once, under a
 conditional UPDATE, so concurrent runs do not double it.
@@ -23,6 +24,7 @@ from liaison.lib.masking import redact
 
 from ..models import Opinion, ReportBack
 from .common import SUBJECT, S
+from .telling import forget_phone
 
 TEXT_FIELDS = ("content", "outcome", "reason")
 
@@ -62,6 +64,7 @@ def _purge_one(pk: int, *, now, days: int) -> bool:
         )
         if changed != 1:  # another run got there first
             return False
+        forget_phone(opinion)  # the outbox rows of the SMS the resident was sent
         for report in ReportBack.objects.filter(opinion_id=pk).only("note"):
             if (note := redact(report.note)) != report.note:
                 ReportBack.objects.filter(pk=report.pk).update(note=note)

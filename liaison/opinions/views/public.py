@@ -1,4 +1,5 @@
-"""Resident-facing pages: the station's QR page and its printed poster, the status page (查询) and its rating."""
+"""Resident-facing pages: the station's QR page and its printed poster, the status page (查询), its rating, the
+signed link of the SMS that opens it, and the resident's choice to stop the SMS."""
 
 import base64
 import io
@@ -11,9 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from liaison.events.services import timeline
 from liaison.lib.codes import normalise_code
 from liaison.lib.errors import DomainError
 from liaison.org.models import Mandate, Station, Stationing
@@ -23,6 +23,8 @@ from .. import services
 from ..forms import LookupForm, PublicOpinionForm, RatingForm, form_token, new_idempotency_key
 from ..lifecycle import RATEABLE
 from ..models import Opinion
+from ..selectors import tracking_timeline
+from ..services import telling
 from .common import _client, _photo_response, _suggestions_for
 
 TRACK_SESSION = "opinions.tracked"
@@ -101,11 +103,20 @@ def public_station(request, station_code):
     return render(request, "opinions/public_form.html", context)
 
 
+def _unlock(request, opinion) -> None:
+    """The status page of `opinion` is this visitor's (the last ten they looked up), as after the lookup."""
+    tracked = [c for c in request.session.get(TRACK_SESSION, []) if c != opinion.code][-9:]
+    request.session[TRACK_SESSION] = [*tracked, opinion.code]
+
+
 def _acknowledge(request, station, opinion, password):
+    # Whoever just submitted (or resubmitted, with the form's secret key) may follow it without retyping.
+    _unlock(request, opinion)
+    track_url = reverse("opinions-track-detail", args=[opinion.code])
     return render(
         request,
         "opinions/public_done.html",
-        {"station": station, "opinion": opinion, "password": password, "track_url": reverse("opinions-track")},
+        {"station": station, "opinion": opinion, "password": password, "track_url": track_url},
     )
 
 
@@ -150,10 +161,25 @@ def track(request):
         except DomainError as exc:
             messages.error(request, exc.message)
             return render(request, "opinions/track.html", {"form": LookupForm()}, status=exc.status)
-        tracked = [c for c in request.session.get(TRACK_SESSION, []) if c != opinion.code][-9:]
-        request.session[TRACK_SESSION] = [*tracked, opinion.code]
+        _unlock(request, opinion)
         return redirect("opinions-track-detail", code=opinion.code)
     return render(request, "opinions/track.html", {"form": form})
+
+
+@require_safe  # GET, and HEAD for the link previews of messaging apps
+def track_link(request, token):
+    """The signed link of the SMS: opens the status page like the lookup does, until the link expires."""
+    try:
+        opinion = telling.opinion_for_link(token)
+    except telling.LinkExpired:
+        message = "这个链接已过期，请输入查询码和查询密码查看办理进度"
+    except telling.LinkInvalid:
+        message = "这个链接无效，请核对短信中的链接，或输入查询码和查询密码查看办理进度"
+    else:
+        _unlock(request, opinion)
+        return redirect("opinions-track-detail", code=opinion.code)
+    messages.error(request, message)
+    return render(request, "opinions/track.html", {"form": LookupForm()}, status=400)
 
 
 def _tracked_opinion(request, code) -> Opinion:
@@ -177,13 +203,24 @@ def track_detail(request, code):
         "opinions/track_detail.html",
         {
             "opinion": opinion,
-            "events": timeline("opinion", opinion.code, public_only=True),
+            "steps": tracking_timeline(opinion),
             "suggestions": _suggestions_for(opinion),
             "photos": list(opinion.photos.all()),
             "can_rate": opinion.state in RATEABLE and not opinion.rating,
             "rating_form": RatingForm(),
+            "sms": bool(opinion.resident_phone),
         },
     )
+
+
+@require_POST
+def track_sms(request, code):
+    """The resident's 不再接收短信通知 (checked: stop; unchecked: resume)."""
+    opinion = _tracked_opinion(request, code)
+    stop = request.POST.get("stop") == "on"
+    if telling.set_sms_opt_out(opinion=opinion, stop=stop):
+        messages.success(request, "已停止短信通知，您仍可在本页查看办理进度" if stop else "已恢复短信通知")
+    return redirect("opinions-track-detail", code=opinion.code)
 
 
 @require_POST

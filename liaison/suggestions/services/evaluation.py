@@ -8,6 +8,7 @@ from liaison.events.services import transition
 from liaison.lib.errors import TransitionError
 from liaison.lib.workdays import WorkCalendar
 from liaison.opinions.models import Opinion
+from liaison.opinions.services.telling import tell_residents_of
 from liaison.org.models import User
 from liaison.org.selectors import scope_of
 
@@ -109,6 +110,7 @@ def _conclude_round(suggestion: Suggestion, actor: User):
                 link=link("suggestions:assignment", assignment.code),
                 key=f"sugg:rehandle:{assignment.code}:{new_round}",
             )
+        tell_residents_of(suggestion, "suggestion_rehandling", occurrence=str(new_round))
     else:
         note = "测评完成" + ("（不满意，已重新办理过一次，由工作人员审定办结）" if unsatisfied else "")
         move_suggestion(suggestion, State.EVALUATED, action="evaluated", actor=actor, note=note)
@@ -148,6 +150,7 @@ def close_suggestion(*, suggestion: Suggestion, actor: User, note: str = "") -> 
     ):
         move_assignment(assignment, Assignment.State.CLOSED, action="assignment_closed", actor=actor)
     _report_outcome(suggestion, actor)
+    tell_residents_of(suggestion, "suggestion_closed", occurrence=str(suggestion.round))
     return suggestion
 
 

@@ -11,6 +11,7 @@ from liaison.lib.codes import new_code
 from liaison.lib.errors import DomainError, TransitionError
 from liaison.lib.uploads import clean_attachment
 from liaison.lib.workdays import WorkCalendar
+from liaison.opinions.services.telling import tell_residents_of
 from liaison.org.models import User
 
 from ..lifecycles import assignment as assignment_lifecycle
@@ -306,4 +307,5 @@ def answer_assignment(
             link=link("suggestions:evaluate", suggestion.code),
             key=f"sugg:answered:{suggestion.code}:{suggestion.round}:{item.pk}",
         )
+        tell_residents_of(suggestion, "suggestion_answered", occurrence=f"{suggestion.round}:{item.pk}")
     return item

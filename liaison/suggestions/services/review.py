@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from liaison.lib.errors import TransitionError
 from liaison.lib.workdays import WorkCalendar
+from liaison.opinions.services.telling import occurrence_of, tell_residents_of
 from liaison.org.models import Body, HandlingUnit, User
 
 from ..lifecycles import assignment as assignment_lifecycle
@@ -53,6 +54,7 @@ def accept_suggestion(*, suggestion: Suggestion, actor: User, note: str = "") ->
         note=f"立案，案号 {number}" + (f"。{note}" if note else ""),
         updates={"case_year": year, "case_seq": seq, "case_number": number, "accepted_at": timezone.now()},
     )
+    tell_residents_of(suggestion, "suggestion_accepted")
     notify_users(
         deputy_users(signing_deputy_ids(suggestion)),
         f"您的建议《{suggestion.title}》已立案（{number}）",
@@ -168,6 +170,7 @@ def assign_suggestion(
             link=link("suggestions:assignment", row.code),
             key=f"sugg:assigned:{row.code}",
         )
+    tell_residents_of(suggestion, "suggestion_assigned", occurrence=occurrence_of(*(r.code for r in rows)))
     return rows
 
 
@@ -219,4 +222,6 @@ def reassign_assignment(*, assignment: Assignment, actor: User, unit: HandlingUn
         link=link("suggestions:assignment", row.code),
         key=f"sugg:assigned:{row.code}",
     )
+    if row.answers_suggestion:  # another unit answers now: the resident is told who
+        tell_residents_of(suggestion, "suggestion_assigned", occurrence=occurrence_of(row.code))
     return row

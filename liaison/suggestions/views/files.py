@@ -1,12 +1,19 @@
-"""Attachments as downloads, to whoever may see the suggestion (out of scope → 404; liaison/lib/uploads.py)."""
+"""Files of a suggestion, to whoever may see it (out of scope → 404): attachments (liaison/lib/uploads.py) and
+the generated reply letters (letters.py)."""
+
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from liaison.lib.uploads import attachment_response
 
+from .. import letters
 from ..selectors import access_suggestion, shows_identity
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _label(suggestion) -> str:
@@ -33,3 +40,17 @@ def answer_attachment(request, code, pk):
     return attachment_response(
         answer.attachment, f"答复附件-{_label(suggestion)}-{answer.assignment.unit.name}-第{answer.round}轮"
     )
+
+
+@login_required
+@require_GET
+def reply_letter(request, code, pk):
+    """The 答复函 of one answer, generated (liaison/suggestions/letters.py), for whoever may see the suggestion."""
+    suggestion = access_suggestion(request.user, code)
+    answer = get_object_or_404(suggestion.answers.select_related("assignment__unit", "created_by"), pk=pk)
+    content = letters.render(answer, identity=shows_identity(request.user, suggestion))
+    response = HttpResponse(content, content_type=DOCX)
+    filename = f"答复函-{_label(suggestion)}-{answer.assignment.unit.name}-第{answer.round}轮.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
