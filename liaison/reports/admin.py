@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Bulletin, ScoringWeights
+from .models import Bulletin, ScoringWeights, UnitScoringWeights
 
 
 @admin.register(ScoringWeights)
@@ -9,6 +9,14 @@ class ScoringWeightsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ScoringWeights.objects.exists()
+
+
+@admin.register(UnitScoringWeights)
+class UnitScoringWeightsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "on_time", "consult", "first_satisfaction", "satisfaction", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not UnitScoringWeights.objects.exists()
 
 
 @admin.register(Bulletin)

@@ -1,5 +1,7 @@
 """Reports: monthly rollups (what dashboards read), the refresh watermark, bulletins and scoring weights."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -202,6 +204,33 @@ class ScoringWeights(models.Model):
             if score >= line:
                 return 5 - i
         return 1
+
+
+class UnitScoringWeights(models.Model):
+    """Admin-configurable weights of the handling units' year-end scoring (承办单位办理工作考核; one row;
+    liaison/reports/unit_scoring.py): the four rates' weights, and the deductions."""
+
+    on_time = models.DecimalField("按期答复率权重", max_digits=5, decimal_places=2, default=30)
+    consult = models.DecimalField("面商率权重", max_digits=5, decimal_places=2, default=20)
+    first_satisfaction = models.DecimalField("初次满意率权重", max_digits=5, decimal_places=2, default=20)
+    satisfaction = models.DecimalField("最终满意率权重", max_digits=5, decimal_places=2, default=30)
+    rehandle_penalty = models.DecimalField("重新办理（每件扣分）", max_digits=5, decimal_places=2, default=2)
+    return_penalty = models.DecimalField("退回（每件扣分）", max_digits=5, decimal_places=2, default=1)
+    overdue_day_penalty = models.DecimalField(
+        "超期（每天扣分）", max_digits=5, decimal_places=2, default=Decimal("0.10")
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "承办单位考核权重"
+        verbose_name_plural = "承办单位考核权重"
+
+    def __str__(self):
+        return "承办单位办理工作考核权重"
+
+    @classmethod
+    def current(cls) -> "UnitScoringWeights":
+        return cls.objects.order_by("pk").first() or cls()
 
 
 def bulletin_path(instance, filename):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unit_views, views
 
 urlpatterns = [
     path("reports/", views.index, name="reports-index"),
@@ -16,6 +16,9 @@ urlpatterns = [
         views.assessment_export,
         name="reports-assessment-export",
     ),
+    path("reports/units/<str:code>/", unit_views.unit_scoring, name="reports-units"),
+    path("reports/units/<str:code>/export.xlsx", unit_views.unit_scoring_export, name="reports-units-export"),
+    path("reports/units/<str:code>/items/<str:unit>/", unit_views.unit_scoring_items, name="reports-units-items"),
     path("reports/bulletins/", views.bulletin_list, name="reports-bulletins"),
     path("reports/bulletin/<str:scope>/<str:code>/<str:month>/", views.bulletin_page, name="reports-bulletin"),
     path(

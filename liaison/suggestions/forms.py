@@ -197,6 +197,27 @@ class EvaluationForm(BootstrapMixin, forms.Form):
     comment = forms.CharField(label="意见和建议", widget=_textarea(3), required=False)
 
 
+class ReplyScanForm(BootstrapMixin, forms.Form):
+    answer = forms.IntegerField(widget=forms.HiddenInput)
+    scan = forms.FileField(
+        label="盖章答复函扫描件",
+        help_text=f"PDF 或 JPG，不超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB",
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg"}),
+    )
+
+
+class PaperEvaluationForm(EvaluationForm):
+    """Staff enter a returned paper 征求意见表: whose form it is, then the same ratings as online."""
+
+    deputy = forms.ModelChoiceField(label="交回意见表的代表", queryset=Deputy.objects.none())
+    field_order = ["deputy", "process", "result", "comment"]
+
+    def __init__(self, *args, deputies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = deputies
+        self.order_fields(self.field_order)
+
+
 class SuperviseForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(choices=[("key", "列为重点督办"), ("unkey", "取消重点督办"), ("note", "督办意见")])
     leader = forms.ModelChoiceField(label="督办领导", queryset=None, required=False)

@@ -9,6 +9,8 @@ from django.db import models
 
 from liaison.lib.codes import new_code
 
+from .paper_models import EvaluationSource, ReplyLetterScan  # noqa: F401
+
 
 class WorkdayOverride(models.Model):
     """Admin corrections of the official calendar (e.g. next year's holidays before the package knows them)."""
@@ -430,6 +432,7 @@ class Evaluation(models.Model):
     round = models.PositiveSmallIntegerField("办理轮次")
     process = models.CharField("办理过程", max_length=12, choices=Rating.choices)
     result = models.CharField("办理结果", max_length=12, choices=Rating.choices)
+    source = models.CharField("测评方式", max_length=8, choices=EvaluationSource.choices, default="online")
     comment = models.TextField("意见", blank=True)
     created_at = models.DateTimeField("测评时间", auto_now_add=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import deputy, files, pages, public, staff, unit
+from .views import deputy, files, pages, papers, public, staff, unit
 
 app_name = "suggestions"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("suggestions/<str:code>/reassign/<str:acode>/", staff.reassign, name="reassign"),
     path("suggestions/<str:code>/extension/<int:pk>/", staff.decide_extension, name="decide-extension"),
     path("suggestions/<str:code>/evaluate/", deputy.evaluate, name="evaluate"),
+    path("suggestions/<str:code>/evaluate/paper/", papers.paper_evaluation, name="paper-evaluation"),
+    path("suggestions/<str:code>/feedback/<str:deputy>.docx", papers.feedback_docx, name="feedback-docx"),
     path("suggestions/<str:code>/close/", staff.close, name="close"),
     path("suggestions/<str:code>/supervise/", staff.supervise, name="supervise"),
     path("suggestions/<str:code>/remind/<str:acode>/", staff.remind, name="remind"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("suggestions/<str:code>/attachment/", files.suggestion_attachment, name="attachment"),
     path("suggestions/<str:code>/answers/<int:pk>/attachment/", files.answer_attachment, name="answer-attachment"),
     path("suggestions/<str:code>/answers/<int:pk>/letter.docx", files.reply_letter, name="reply-letter"),
+    path("suggestions/<str:code>/answers/<int:pk>/scan/", files.reply_scan, name="reply-scan"),
     path("units/inbox/", unit.unit_inbox, name="inbox"),
     path("units/assignments/<str:code>/", unit.assignment_detail, name="assignment"),
     path("units/assignments/<str:code>/<str:action>/", unit.assignment_action, name="assignment-action"),

@@ -165,7 +165,8 @@ def test_it_offers_a_co_handler_no_answer_and_a_closed_assignment_an_answer_only
     Assignment.objects.filter(pk=lead.pk).update(state=Assignment.State.CLOSED)
     Suggestion.objects.filter(pk=s.pk).update(state=State.CLOSED)
     lead_row = Assignment.objects.select_related("suggestion").get(pk=lead.pk)
-    assert assignment_lifecycle.allowed_actions(cast.unit_user, lead_row) == set()
+    # Closed: only the sealed scan of the 答复函 may still arrive.
+    assert assignment_lifecycle.allowed_actions(cast.unit_user, lead_row) == {"reply_scan"}
     Suggestion.objects.filter(pk=s.pk).update(state=State.FOLLOW_UP)
     lead_row = Assignment.objects.select_related("suggestion").get(pk=lead.pk)
-    assert assignment_lifecycle.allowed_actions(cast.unit_user, lead_row) == {"answer"}
+    assert assignment_lifecycle.allowed_actions(cast.unit_user, lead_row) == {"answer", "reply_scan"}

@@ -36,6 +36,8 @@ ACTIONS = {
     "cohandler_opinion": (frozenset({A.SIGNED}), "unit"),
     "request_extension": (WORKING, "unit"),
     "answer": (frozenset({A.SIGNED, A.REHANDLING, A.CLOSED}), "unit"),
+    # The signed, sealed scan of an answer's 答复函: once the unit has answered (re-handling keeps round 1's answer).
+    "reply_scan": (frozenset({A.ANSWERED, A.REHANDLING, A.CLOSED}), "unit"),
     "reassign": (frozenset({A.RETURNED}), "staff"),
     "remind": (OPEN, "supervisor"),
 }
@@ -81,7 +83,7 @@ def allowed_actions(user, assignment: Assignment) -> set[str]:
             continue
         if action == "cohandler_opinion" and assignment.role != R.CO:
             continue
-        if action in ("answer", "request_extension") and not answers_suggestion(assignment):
+        if action in ("answer", "request_extension", "reply_scan") and not answers_suggestion(assignment):
             continue
         if action == "answer" and assignment.state == A.CLOSED and assignment.suggestion.state != State.FOLLOW_UP:
             continue  # a closed assignment answers again only when its suggestion re-entered follow-up

@@ -36,6 +36,7 @@ from .handling import (
     return_assignment,
     send_cohandler_opinion,
     sign_assignment,
+    upload_reply_scan,
 )
 from .oversight import add_supervision_note, remind_unit, set_key_supervision
 from .review import (
@@ -83,5 +84,6 @@ __all__ = [
     "submit_suggestion",
     "today",
     "update_draft",
+    "upload_reply_scan",
     "withdraw_suggestion",
 ]

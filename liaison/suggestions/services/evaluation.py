@@ -10,7 +10,6 @@ from liaison.lib.workdays import WorkCalendar
 from liaison.opinions.models import Opinion
 from liaison.opinions.services.telling import tell_residents_of
 from liaison.org.models import User
-from liaison.org.selectors import scope_of
 
 from ..lifecycles import assignment as assignment_lifecycle
 from ..lifecycles import commitment as commitment_lifecycle
@@ -21,6 +20,7 @@ from ..models import (
     Assignment,
     Commitment,
     Evaluation,
+    EvaluationSource,
     State,
     Suggestion,
 )
@@ -40,32 +40,49 @@ from .common import (
 
 
 @transaction.atomic
-def evaluate_answer(*, suggestion: Suggestion, actor: User, process: str, result: str, comment: str = "") -> Evaluation:
-    scope = scope_of(actor)
+def evaluate_answer(
+    *,
+    suggestion: Suggestion,
+    actor: User,
+    process: str,
+    result: str,
+    comment: str = "",
+    deputy=None,
+    source: str = EvaluationSource.ONLINE,
+) -> Evaluation:
+    """A signing deputy rates the round's answer: online themself, or (`source="paper"`, `deputy` given) staff of
+    the receiving body enter the deputy's returned paper 征求意见表 — the same rating, the same next step."""
     suggestion = lock_suggestion(suggestion)
     signing = signing_deputy_ids(suggestion)
-    evaluation_lifecycle.require_signing_deputy(actor, suggestion)
+    deputy_id = evaluation_lifecycle.require_evaluator(
+        actor, suggestion, source=source, deputy_id=getattr(deputy, "pk", deputy)
+    )
     if suggestion.state != State.ANSWERED:
         raise TransitionError(f"当前状态“{suggestion.get_state_display()}”不能测评")
     ratings = Evaluation.Rating.values
     require(process in ratings and result in ratings, "请选择满意、基本满意或不满意")
-    if Evaluation.objects.filter(suggestion=suggestion, deputy_id=scope.deputy_id, round=suggestion.round).exists():
-        raise TransitionError("您已测评过本轮答复，不能重复测评")
+    if Evaluation.objects.filter(suggestion=suggestion, deputy_id=deputy_id, round=suggestion.round).exists():
+        raise TransitionError(
+            "您已测评过本轮答复，不能重复测评" if source == EvaluationSource.ONLINE else "该代表已测评过本轮答复"
+        )
     item = Evaluation.objects.create(
         suggestion=suggestion,
-        deputy_id=scope.deputy_id,
+        deputy_id=deputy_id,
         round=suggestion.round,
         process=process,
         result=result,
         comment=comment.strip(),
+        source=source,
     )
+    paper = source == EvaluationSource.PAPER
     suggestion_event(
         suggestion,
         "evaluation",
         actor=actor,
-        note=f"测评：办理过程{item.get_process_display()}，办理结果{item.get_result_display()}"
+        note=("测评（工作人员录入代表交回的纸质征求意见表）：" if paper else "测评：")
+        + f"办理过程{item.get_process_display()}，办理结果{item.get_result_display()}"
         + (f"。{comment.strip()}" if comment.strip() else ""),
-        data={"round": suggestion.round},
+        data={"round": suggestion.round, "source": source} if paper else {"round": suggestion.round},
     )
     evaluated = set(
         Evaluation.objects.filter(suggestion=suggestion, round=suggestion.round).values_list("deputy_id", flat=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from liaison.events.services import transition
 from liaison.lib.codes import new_code
 from liaison.lib.errors import DomainError, TransitionError
-from liaison.lib.uploads import clean_attachment
+from liaison.lib.uploads import clean_attachment, detect_kind
 from liaison.lib.workdays import WorkCalendar
 from liaison.opinions.services.telling import tell_residents_of
 from liaison.org.models import User
@@ -25,8 +25,10 @@ from ..models import (
     Consultation,
     ExtensionRequest,
     Progress,
+    ReplyLetterScan,
     State,
 )
+from ..paper_models import SCAN_KINDS
 from .common import (
     SUBJECT,
     deputy_users,
@@ -308,4 +310,35 @@ def answer_assignment(
             key=f"sugg:answered:{suggestion.code}:{suggestion.round}:{item.pk}",
         )
         tell_residents_of(suggestion, "suggestion_answered", occurrence=f"{suggestion.round}:{item.pk}")
+    return item
+
+
+@transaction.atomic
+def upload_reply_scan(*, answer: Answer, actor: User, scan) -> ReplyLetterScan:
+    """The answering unit uploads the signed, sealed scan of the answer's 答复函 (PDF or JPG); a new upload
+    replaces the previous one."""
+    assignment = answer.assignment
+    assignment_lifecycle.require(actor, "reply_scan", assignment)
+    require(assignment.answers_suggestion, "协办单位没有答复函")
+    require(scan is not None, "请选择盖章答复函的扫描件")
+    scan = clean_attachment(scan)
+    require(detect_kind(scan) in SCAN_KINDS, "答复函扫描件只能是 PDF 或 JPG 文件")
+    suggestion = lock_suggestion(assignment.suggestion)
+    previous = ReplyLetterScan.objects.filter(answer=answer).first()
+    now = timezone.now()
+    if previous is None:
+        item = ReplyLetterScan.objects.create(answer=answer, file=scan, uploaded_by=actor, uploaded_at=now)
+    else:
+        old = previous.file
+        previous.file, previous.uploaded_by, previous.uploaded_at = scan, actor, now
+        previous.save()
+        transaction.on_commit(lambda: old.storage.delete(old.name))
+        item = previous
+    suggestion_event(
+        suggestion,
+        "reply_scan",
+        actor=actor,
+        note=f"{assignment.unit.name}{'更换' if previous else '上传'}第 {answer.round} 轮答复函盖章扫描件",
+        data={"assignment": assignment.code, "answer": answer.pk},
+    )
     return item

@@ -54,3 +54,17 @@ def reply_letter(request, code, pk):
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def reply_scan(request, code, pk):
+    """The signed, sealed scan of an answer's 答复函, uploaded by the unit, for whoever may see the suggestion."""
+    suggestion = access_suggestion(request.user, code)
+    answer = suggestion.answers.select_related("assignment__unit", "reply_scan").filter(pk=pk).first()
+    scan = getattr(answer, "reply_scan", None) if answer else None
+    if scan is None:
+        raise Http404("该答复尚未上传盖章答复函扫描件")
+    return attachment_response(
+        scan.file, f"答复函盖章件-{_label(suggestion)}-{answer.assignment.unit.name}-第{answer.round}轮"
+    )

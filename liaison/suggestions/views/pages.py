@@ -104,7 +104,7 @@ def suggestion_detail(request, code):
         a.days_left = calendar.working_days_between(today, a.due_date) if a.is_open else None
         a.actions = assignment_lifecycle.allowed_actions(user, a)
     answers = list(
-        suggestion.answers.select_related("assignment__unit").prefetch_related(
+        suggestion.answers.select_related("assignment__unit", "reply_scan").prefetch_related(
             Prefetch("commitments", queryset=Commitment.objects.order_by("due_date"))
         )
     )
@@ -141,6 +141,8 @@ def suggestion_detail(request, code):
         "supervision_notes": list(suggestion.supervision_notes.select_related("created_by")),
         "merged": list(suggestion.merged.only("code", "title")) if not unit_only else [],
         "my_assignments": [a for a in assignments if is_unit_of(user, a)],
+        "can_enter_paper": evaluation_lifecycle.may_enter_paper(user, suggestion),
+        "feedback_forms": _feedback_forms(user, suggestion) if answers and identity else [],
     }
     if "invite_cosigners" in actions:
         context["invite_form"] = forms.InviteForm(candidates=cosignature.invitable_deputies(suggestion)[:200])
@@ -151,6 +153,13 @@ def suggestion_detail(request, code):
     if "supervision_note" in actions:
         context["supervise_form"] = forms.SuperviseForm(leaders=leaders_for(suggestion))
     return render(request, "suggestions/detail.html", context)
+
+
+def _feedback_forms(user, suggestion):
+    """The signing deputies whose paper 征求意见表 the viewer may print (staff: each; a deputy: their own)."""
+    from .papers import signing_deputies
+
+    return [d for d in signing_deputies(suggestion) if evaluation_lifecycle.may_have_form(user, suggestion, d.pk)]
 
 
 @login_required

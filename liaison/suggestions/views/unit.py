@@ -75,7 +75,7 @@ def assignment_detail(request, code):
         "co_opinions": co_opinions,
         "consultations": assignment.consultations.all(),
         "progress": assignment.progress.all(),
-        "answers": assignment.answers.prefetch_related("commitments"),
+        "answers": assignment.answers.select_related("reply_scan").prefetch_related("commitments"),
         "extensions": assignment.extension_requests.all(),
         "reminders": assignment.reminders.all(),
         "open_commitments": Commitment.objects.filter(answer__assignment=assignment).filter(
@@ -91,10 +91,12 @@ def assignment_detail(request, code):
             answer_form=forms.AnswerForm(classes=suggestion.body.answer_classes),
             return_form=forms.ReasonForm(),
         )
+        if "reply_scan" in context["actions"]:
+            context["scan_form"] = forms.ReplyScanForm()
     return render(request, "suggestions/assignment.html", context)
 
 
-ACTIONS = {"sign", "return", "consult", "progress", "co-opinion", "extension", "answer", "commitment"}
+ACTIONS = {"sign", "return", "consult", "progress", "co-opinion", "extension", "answer", "commitment", "scan"}
 
 
 @login_required
@@ -143,6 +145,12 @@ def assignment_action(request, code, action):
                 attachment=form.get("attachment"),
             )
             messages.success(request, "已答复")
+        elif action == "scan":
+            assignment_lifecycle.require(user, "reply_scan", assignment)
+            form = valid_form(forms.ReplyScanForm(post, request.FILES)).cleaned_data
+            answer = get_object_or_404(assignment.answers.select_related("assignment__unit"), pk=form["answer"])
+            services.upload_reply_scan(answer=answer, actor=user, scan=form["scan"])
+            messages.success(request, "已上传盖章答复函扫描件")
         elif action == "commitment":
             form = valid_form(forms.CommitmentDoneForm(post)).cleaned_data
             commitment = get_object_or_404(
