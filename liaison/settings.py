@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "liaison.org",
     "liaison.security",
     "liaison.api",  # API tokens, integration keys, idempotency records
+    "liaison.open311",  # Open311 GeoReport v2 server (no models of its own)
     "liaison.events",
     "liaison.notify",
     "liaison.opinions",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "liaison.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed (BREACH: Django masks the CSRF token per response); after whitenoise, so not static files.
+    "liaison.lib.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "liaison.security.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # From the declared Content-Length, before any middleware's process_view (CSRF) reads the body.
+    "liaison.opinions.middleware.UploadLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -185,9 +190,13 @@ MEDIA_ROOT = Path(os.environ.get("LIAISON_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (served with a year's immutable cache), gzip and Brotli copies made by collectstatic.
+    "staticfiles": {"BACKEND": "liaison.lib.staticstorage.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Finders serve static/ as is (uncompressed, short cache): only while developing. Without DEBUG the files come
+# from STATIC_ROOT, so `manage.py collectstatic` must have run (make run, scripts/test.sh and deploy do).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_MANIFEST_STRICT = False  # not in the manifest: the plain name (liaison/lib/staticstorage.py)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

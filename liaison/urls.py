@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("liaison.open311.urls")),
     path("org/", include("liaison.org.urls")),
     path("", include("liaison.opinions.urls")),
     path("", include("liaison.meetings.urls")),

@@ -10,4 +10,7 @@ $PY manage.py worker --loop &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null' EXIT INT TERM
 echo "Liaison: http://127.0.0.1:$PORT/  (Ctrl+C stops the server and the worker)"
-.venv/bin/gunicorn liaison.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile - --error-logfile -
+# gthread, as in production (deploy/liaison-web.service): a slow phone upload holds one thread, not a worker, and
+# the worker's 30 s heartbeat no longer kills it mid-upload (there is no nginx to buffer the body here).
+.venv/bin/gunicorn liaison.wsgi --bind "127.0.0.1:$PORT" --workers 2 --worker-class gthread --threads 4 \
+    --access-logfile - --error-logfile -

@@ -2,6 +2,7 @@
 # Copy the npm-installed front-end libraries into static/vendor/ (served by whitenoise; no CDN).
 set -e
 cd "$(dirname "$0")/.."
+# Also installs the devDependencies: axe-core, which the accessibility browser test injects (never served).
 npm install --no-audit --no-fund --silent
 mkdir -p static/vendor
 cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/

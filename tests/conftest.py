@@ -40,6 +40,16 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    # Production hashes static names from collectstatic's manifest; tests (and mutmut's copies) run without
+    # collectstatic, so pages link the plain names. tests/core/test_static_files.py checks the manifest storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_insight(settings, tmp_path):
     # Each test gets an empty insight directory and a fresh in-process similarity index.
     from django.core.cache import cache

@@ -171,6 +171,31 @@ TABLE = [
     E("api/v1/openapi.json", lambda c: "/api/v1/openapi.json", "200 200 200 200 200 200 200"),
     E("api/v1/docs", lambda c: "/api/v1/docs", "200 200 200 200 200 200 200"),
     E("api/v1/", lambda c: "/api/v1/", "404 404 404 404 404 404 404"),
+    # --- Open311 GeoReport v2 (liaison/open311; tests/open311) -------------------------------------------------
+    # Discovery, services and service definitions are public (a service definition lists every active station,
+    # as the stations' QR pages do); requests answer only an api_key (an integration key), so every session
+    # gets the spec's 403 — the key's region scoping is tests/open311's business.
+    E("open311/v2/discovery.<open311fmt:fmt>", lambda c: "/open311/v2/discovery.json", "200 200 200 200 200 200 200"),
+    E("open311/v2/services.<open311fmt:fmt>", lambda c: "/open311/v2/services.xml", "200 200 200 200 200 200 200"),
+    E(
+        "open311/v2/services/<str:service_code>.<open311fmt:fmt>",
+        lambda c: "/open311/v2/services/城乡建设.json",
+        "200 200 200 200 200 200 200",
+        leak_check=False,
+    ),
+    E(
+        "open311/v2/requests.<open311fmt:fmt>",
+        lambda c: "/open311/v2/requests.json",
+        "403 403 403 403 403 403 403",
+        post=("403 403 403 403 403 403 403", "403 403 403 403 403 403 403"),
+        data=lambda c: {"service_code": "城乡建设", "attribute[station]": c.station.code, "description": "矩阵测试"},
+    ),
+    E(
+        "open311/v2/requests/<str:service_request_id>.<open311fmt:fmt>",
+        lambda c: f"/open311/v2/requests/{c.opinion.code}.xml",
+        "403 403 403 403 403 403 403",
+        "403 403 403 403 403 403 403",
+    ),
     # --- organisation ---------------------------------------------------------------------------------------
     E("org/regions/", lambda c: "/org/regions/", "L 200- 200- 200+ 200- 200+ 200+", shows=lambda c: c.county.name),
     E(
@@ -617,6 +642,28 @@ TABLE = [
         "L 200 200 200 200 200 404",
         "L 404 404 404 404 404 200",
     ),
+    E(
+        "suggestions/<str:code>/answers/<int:pk>/scan/",
+        lambda c: f"/suggestions/{c.closed.code}/answers/{c.answer_pk}/scan/",
+        "L 200 200 200 200 200 404",
+        "L 404 404 404 404 404 200",
+    ),
+    # The paper 征求意见表: printed by the receiving body's staff (they send it) and by the deputy themself.
+    E(
+        "suggestions/<str:code>/feedback/<str:deputy>.docx",
+        lambda c: f"/suggestions/{c.closed.code}/feedback/{c.deputy.code}.docx",
+        "L 200 403 200 403 403 404",
+        "L 404 404 404 404 404 200",
+    ),
+    # Staff enter a returned paper form; `main` is not answered yet, so their POST is refused (nothing saved).
+    E(
+        "suggestions/<str:code>/evaluate/paper/",
+        lambda c: f"/suggestions/{c.main.code}/evaluate/paper/",
+        "L 403 403 200 403 403 404",
+        "L 404 404 404 404 404 200",
+        post=("L 403 403 200 403 403 404", "L 404 404 404 404 404 200"),
+        data=lambda c: {"deputy": c.deputy.pk, "process": "satisfied", "result": "satisfied"},
+    ),
     E("units/inbox/", lambda c: "/units/inbox/", "L 200- 200- 200+ 200+ 200+ 200+", shows=lambda c: c.assignment.code),
     E(
         "units/assignments/<str:code>/",
@@ -686,6 +733,24 @@ TABLE = [
     E(
         "reports/assessment/<str:code>/export/<str:table>.xlsx",
         lambda c: f"/reports/assessment/{c.county.code}/export/stations.xlsx",
+        "L 404 404 200 404 200 404",
+        "L 404 404 404 404 404 200",
+    ),
+    E(
+        "reports/units/<str:code>/",
+        lambda c: f"/reports/units/{c.county.code}/",
+        "L 404 404 200 404 200 404",
+        "L 404 404 404 404 404 200",
+    ),
+    E(
+        "reports/units/<str:code>/export.xlsx",
+        lambda c: f"/reports/units/{c.county.code}/export.xlsx",
+        "L 404 404 200 404 200 404",
+        "L 404 404 404 404 404 200",
+    ),
+    E(
+        "reports/units/<str:code>/items/<str:unit>/",
+        lambda c: f"/reports/units/{c.county.code}/items/{c.unit.code}/?figure=handled",
         "L 404 404 200 404 200 404",
         "L 404 404 404 404 404 200",
     ),

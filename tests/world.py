@@ -74,7 +74,7 @@ class County:
     extension: ExtensionRequest
     closed: Suggestion  # answered, evaluated, closed and publishable: on the public page
     month: str = field(default="")  # last month, "YYYY-MM" (bulletins)
-    answer_pk: int = field(default=0)  # the answer of `closed`, with an attachment (`main` has one too)
+    answer_pk: int = field(default=0)  # the answer of `closed`: an attachment (`main` has one too), a sealed scan
 
 
 @dataclass
@@ -207,6 +207,7 @@ def build_county(cast: Cast, side: str) -> County:
         signer="李局长",
         attachment=pdf("验收单.pdf"),
     )
+    suggestion_services.upload_reply_scan(answer=answer, actor=unit_user, scan=pdf("答复函盖章件.pdf"))
     suggestion_services.evaluate_answer(suggestion=closed, actor=deputy_user, process="satisfied", result="satisfied")
     suggestion_services.close_suggestion(suggestion=closed, actor=staff)
     closed.refresh_from_db()

@@ -38,6 +38,9 @@ ENDPOINTS = {
     "opinions:read": "社情民意：查询",
     "opinions:write": "社情民意：登记、走访、会商决定、办理结果、回访、关闭",
     "suggestions:read": "代表建议：查询",
+    "suggestions:write": "代表建议：起草、附议、提交、审查、交办、办理、答复、测评、督办、办结",
+    "open311:read": "Open311：查询服务请求（社情民意）",
+    "open311:write": "Open311：提交服务请求（登记社情民意）",
 }
 
 

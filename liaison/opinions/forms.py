@@ -104,6 +104,8 @@ class PublicOpinionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.station = station
         self.fields["category"].queryset = _categories()
+        # The one field a resident must fill (checked by the service); marked for the eye and for screen readers.
+        self.fields["content"].widget.attrs.update({"required": True, "aria-required": "true"})
 
     def clean(self):
         data = super().clean()
@@ -121,11 +123,16 @@ class PublicOpinionForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    code = _line("查询码", 16, autocomplete="off", placeholder="如 M3K7Q9XA")
+    # The code mixes letters and digits (liaison.lib.codes.ALPHABET): a letter keyboard, in capitals.
+    code = _line(
+        "查询码", 16, autocomplete="off", placeholder="如 M3K7Q9XA", autocapitalize="characters", spellcheck="false"
+    )
     password = forms.CharField(
         label="查询密码",
         required=False,
-        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "off", "maxlength": 20}),
+        widget=forms.PasswordInput(
+            attrs={"class": "form-control", "autocomplete": "off", "maxlength": 20, "inputmode": "numeric"}
+        ),
     )
 
 
@@ -160,7 +167,7 @@ class RegisterForm(forms.Form):
     title = _line("标题", 100)
     content = _text("反映内容", rows=5)
     resident_name = _line("群众姓名", 50)
-    resident_phone = _line("联系电话", 20)
+    resident_phone = _line("联系电话", 20, inputmode="tel", autocomplete="off")
     photos = MultipleFileField(label="照片（可选）", required=False)
 
     def __init__(self, *args, stations, **kwargs):
@@ -200,7 +207,7 @@ class VisitOpinionForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     resident_name = _line("群众姓名", 50)
-    resident_phone = _line("联系电话", 20)
+    resident_phone = _line("联系电话", 20, inputmode="tel", autocomplete="off")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,14 +30,25 @@ IDEMPOTENCY_KEY_LENGTH = (16, 64)
 IDEMPOTENCY_KEY_MIN_DISTINCT = 8
 
 
+def _on_field(field: str, check, *args, **kwargs):
+    """`check(...)`, its refusal tied to `field` (the form shows it by that field, the API names it)."""
+    try:
+        return check(*args, **kwargs)
+    except DomainError as exc:
+        exc.field = exc.field or field
+        raise
+
+
 def _clean_fields(*, title: str, content: str, resident_name: str = "", resident_phone: str = "") -> dict:
-    content = clean_text(content, label="反映内容")
-    title = clean_text(title, label="标题", max_length=100, required=False) or _title_from(content)
+    content = _on_field("content", clean_text, content, label="反映内容")
+    title = _on_field("title", clean_text, title, label="标题", max_length=100, required=False)
     return {
-        "title": title,
+        "title": title or _title_from(content),
         "content": content,
-        "resident_name": clean_text(resident_name, label="姓名", max_length=50, required=False),
-        "resident_phone": clean_phone(resident_phone),
+        "resident_name": _on_field(
+            "resident_name", clean_text, resident_name, label="姓名", max_length=50, required=False
+        ),
+        "resident_phone": _on_field("resident_phone", clean_phone, resident_phone),
     }
 
 
@@ -243,7 +254,7 @@ def submit_public_opinion(
     recent = Opinion.objects.filter(station=station, channel=Opinion.Channel.QR, created_at__gte=now - window)
     if recent.count() >= limit:
         raise Throttled("该联络站此时段收到的留言过多，请稍后再试")
-    photos = clean_photos(photos)
+    photos = _on_field("photos", clean_photos, photos)
     password = password_for_key(key)
     try:
         with transaction.atomic():

@@ -89,7 +89,8 @@ def public_station(request, station_code):
                 )
                 return _acknowledge(request, station, opinion, password)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                # Shown by its field (aria-describedby) when the service named one the form has.
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         # Keep the same key (a corrected resubmission is still one submission); a fresh fill-time token.
         data = request.POST.copy()
         if not data.get("key"):
