@@ -121,6 +121,19 @@ def _opinion_step(step, opinion, st, data):
     )
 
 
+def _api_step(kind, step, obj, st, data=None, dz="401 404 404 404 404 404 -"):
+    """The row of one API write on a suggestion or an assignment (POST /api/v1/<kind>/{code}/<step>), as
+    _opinion_step: GET answers 405; the POST as `st` says for the role's own county, `dz` for 东至's object."""
+    return E(
+        f"POST /api/v1/{kind}/{{code}}/{step}",
+        lambda c: f"/api/v1/{kind}/{obj(c).code}/{step}",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        post=(st, dz),
+        data=data,
+    )
+
+
 #                                                        anon dep head staff unit leader outsider
 TABLE = [
     # --- the site, accounts -------------------------------------------------------------------------------
@@ -892,5 +905,118 @@ TABLE = [
         lambda c: f"/api/v1/suggestions/{c.main.code}",
         "401 200 200 200 200 200 404",
         "401 404 404 404 404 404 200",
+    ),  # The suggestion loop's writes (tests/api/test_suggestion_writes.py, test_assignment_writes.py). A draft is
+    # its deputy's alone (404 to everyone else, 东至 staff included); "-" as above, also where the world's object
+    # is in a state the step refuses (the role may take it; the state is those tests' business).
+    E(
+        "POST /api/v1/suggestions",
+        lambda c: "/api/v1/suggestions",
+        "401 200+ 200+ 200+ 200+ 200+ 200+",
+        shows=lambda c: c.main.code,
+        post=("401 - 403 403 404 403 404", "401 404 404 404 404 404 403"),
+        data=lambda c: {
+            "deputy": c.deputy.code,
+            "title": "矩阵测试的建议",
+            "cause": "案由",
+            "proposals": "具体建议",
+            "category": "城乡建设",
+        },
     ),
+    *(
+        _api_step("suggestions", step, lambda c: c.draft, "401 - 404 404 404 404 404", data, dz)
+        for step, data, dz in [
+            ("edit", lambda c: {"title": "改过的标题"}, "401 404 404 404 404 404 404"),
+            (
+                "cosigners",
+                lambda c: {"deputies": [c.deputy.code], "deadline": _future()},
+                "401 404 404 404 404 404 404",
+            ),
+            ("submit", None, "401 404 404 404 404 404 404"),
+        ]
+    ),
+    _api_step(
+        "suggestions",
+        "cosign",
+        lambda c: c.submitted,
+        "401 403 403 403 404 403 404",
+        lambda c: {"accept": True},
+        "401 404 404 404 404 404 403",
+    ),
+    _api_step(
+        "suggestions",
+        "withdraw",
+        lambda c: c.submitted,
+        "401 - 403 403 404 403 404",
+        lambda c: {},
+        "401 404 404 404 404 404 403",
+    ),
+    *(
+        _api_step("suggestions", step, lambda c: c.submitted, "401 403 403 - 404 403 404", data)
+        for step, data in [
+            ("accept", lambda c: {}),
+            ("merge", lambda c: {"into": c.closed.code}),
+            ("reject", lambda c: {"reason": "不属于本级职权"}),
+            ("assign", lambda c: {"lead": c.unit.code}),
+        ]
+    ),
+    _api_step(
+        "suggestions",
+        "evaluation",
+        lambda c: c.main,
+        "401 - 403 403 403 403 404",
+        lambda c: {"process": "satisfied", "result": "satisfied"},
+        "401 404 404 404 404 404 403",
+    ),
+    _api_step("suggestions", "close", lambda c: c.main, "401 403 403 - 403 403 404", lambda c: {}),
+    _api_step(
+        "suggestions", "supervision-notes", lambda c: c.main, "401 403 403 - 403 - 404", lambda c: {"text": "请加快"}
+    ),
+    _api_step(
+        "suggestions",
+        "key-supervision",
+        lambda c: c.main,
+        "401 403 403 - 403 - 404",
+        lambda c: {"key": False},
+    ),
+    # On `main`'s lead assignment (signed, an extension waiting): the unit's steps, then the receiving body's.
+    *(
+        _api_step("assignments", step, lambda c: c.assignment, "401 404 404 403 - 403 404", data, dz)
+        for step, data, dz in [
+            ("sign", None, "401 404 404 404 404 404 403"),
+            ("return", lambda c: {"reason": "不属于本单位职责"}, "401 404 404 404 404 404 403"),
+            ("progress", lambda c: {"text": "已完成设计"}, "401 404 404 404 404 404 403"),
+            (
+                "consultations",
+                lambda c: {"kind": "phone", "held_on": _future(0), "notes": "电话沟通"},
+                "401 404 404 404 404 404 403",
+            ),
+            ("cohandler-opinion", lambda c: {"text": "同意"}, "401 404 404 404 404 404 403"),
+            ("extension", lambda c: {"months": 1, "reason": "需要协调资金"}, "401 404 404 404 404 404 403"),
+            (
+                "answer",
+                lambda c: {"answer_class": "A", "text": "已维修", "signer": "李局长"},
+                "401 404 404 404 404 404 403",
+            ),
+        ]
+    ),
+    # No commitment in the world: an unknown one under a visible assignment is a 404 like an invisible one.
+    E(
+        "POST /api/v1/assignments/{code}/commitments/{commitment}/fulfil",
+        lambda c: f"/api/v1/assignments/{c.assignment.code}/commitments/C0000000/fulfil",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        post=("401 404 404 404 404 404 404", "401 404 404 404 404 404 404"),
+        data=lambda c: {"note": "已兑现"},
+    ),
+    _api_step(
+        "assignments", "reassign", lambda c: c.assignment, "401 404 404 - 403 403 404", lambda c: {"unit": c.unit.code}
+    ),
+    _api_step(
+        "assignments",
+        "extension/decision",
+        lambda c: c.assignment,
+        "401 404 404 - 403 403 404",
+        lambda c: {"approve": True},
+    ),
+    _api_step("assignments", "remind", lambda c: c.assignment, "401 404 404 - 403 - 404", lambda c: {}),
 ]

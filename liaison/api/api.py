@@ -3,8 +3,8 @@
 Authentication (tokens.py): the web session (CSRF token required on writes) or `Authorization: Bearer <token>` —
 a personal token (/accounts/tokens/) or an integration key (admin; limited to its region and endpoints).
 Authenticated writes take an `Idempotency-Key` header and replay their answer for a retry (idempotency.py).
-Lists page by number (`?page=`, answer `{"items", "count"}`), except the opinions, which page by cursor
-(`?cursor=` the previous answer's `next`, answer `{"items", "next"}`; pagination.py).
+Lists page by number (`?page=`, answer `{"items", "count"}`), except the opinions and the suggestions, which page
+by cursor (`?cursor=` the previous answer's `next`, answer `{"items", "next"}`; pagination.py).
 
 Errors are always JSON, `{"detail", "field"}`:
 400 a body that is not JSON, 401 without a session or valid token, 403 read-only or wrong role (or CSRF, or a key not
@@ -20,7 +20,8 @@ from ninja import NinjaAPI
 
 from liaison.lib.errors import DomainError
 
-from . import opinion_writes  # noqa: F401  (the opinion loop's writes join the opinions router)
+# The loops' writes join the reads' routers: opinion_writes the opinions', the other two the suggestions'.
+from . import assignment_writes, opinion_writes, suggestion_writes  # noqa: F401
 from .opinions import router as opinions_router
 from .org import router as org_router
 from .suggestions import router as suggestions_router

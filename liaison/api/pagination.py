@@ -1,9 +1,9 @@
 """The API's two paginators.
 
-- `BoundedPageNumberPagination` (stations, deputies, suggestions): page numbers with bounded inputs — a page or
+- `BoundedPageNumberPagination` (stations, deputies): page numbers with bounded inputs — a page or
   page size beyond what any list holds is a 422 with the field named, not an offset the database cannot represent
   (a 500 on SQLite). Answers `{"items", "count"}`.
-- `KeysetPagination` (opinions, the one list that grows by the hundred thousand per county): a cursor on
+- `KeysetPagination` (opinions, the list that grows by the hundred thousand per county, and suggestions): a cursor on
   (created_at, id), newest first. Answers `{"items", "next"}`; `next` is an opaque cursor (signed with the
   server's secret, so a client cannot forge a position) to send back as `?cursor=`, null on the last page. Each
   page is one indexed range scan — no OFFSET, no COUNT — and rows added meanwhile neither repeat nor shift

@@ -1,11 +1,12 @@
-"""Suggestions in the API: scoped reads; confidential items hide identities from those who may not see them."""
+"""Suggestions in the API: scoped reads; confidential items hide identities from those who may not see them. The
+suggestion loop's writes join this router from suggestion_writes.py and assignment_writes.py."""
 
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from liaison.suggestions.selectors import access_suggestion, shows_identity, suggestions_visible_to
 
-from .pagination import BoundedPageNumberPagination
+from .pagination import KeysetPagination
 from .tokens import api_auth
 
 router = Router(tags=["代表建议"], auth=api_auth("suggestions"))
@@ -45,8 +46,10 @@ class SuggestionOut(Schema):
         return obj.created_at.isoformat()
 
 
-@router.get("/suggestions", response=list[SuggestionOut])
-@paginate(BoundedPageNumberPagination, page_size=50)
+@router.get(
+    "/suggestions", response=list[SuggestionOut], summary="代表建议列表（最新在前，按游标翻页：?cursor=上一页的 next）"
+)
+@paginate(KeysetPagination, page_size=50)
 def list_suggestions(request, state: str = ""):
     qs = (
         suggestions_visible_to(request.user)

@@ -106,7 +106,8 @@ def test_it_sends_the_co_handlers_opinion(cast, client_for, dongzhi):
     assert post(client_for(cast.unit_b_user), url(co, "cohandler-opinion"), body).status_code == 409  # not signed
     services.sign_assignment(assignment=co, actor=cast.unit_b_user)
     assert post(client_for(cast.unit_user), url(lead, "cohandler-opinion"), body).status_code == 422  # the lead's
-    assert post(client_for(cast.unit_user), url(co, "cohandler-opinion"), body).status_code == 403  # not its unit
+    assert post(client_for(cast.unit_user), url(co, "cohandler-opinion"), body).status_code == 404  # another unit's
+    assert post(client_for(cast.staff), url(co, "cohandler-opinion"), body).status_code == 403
     assert_out_of_scope(client_for, cast, co, dongzhi, "cohandler-opinion", body, mine=cast.unit_b_user)
     response = post(client_for(cast.unit_b_user), url(co, "cohandler-opinion"), body)
     assert response.status_code == 200 and response.json()["state"] == A.ANSWERED

@@ -30,8 +30,9 @@ def test_it_publishes_an_openapi_schema(cast, client_for):
     assert "/api/v1/stations" in schema["paths"]
 
 
-# The opinions page by cursor, not by number: their bounds are in tests/api/test_opinion_writes.py.
-@pytest.mark.parametrize("path", ["/api/v1/suggestions", "/api/v1/stations", "/api/v1/deputies"])
+# The opinions and the suggestions page by cursor, not by number: their bounds are in
+# tests/api/test_opinion_writes.py and tests/api/test_suggestion_writes.py.
+@pytest.mark.parametrize("path", ["/api/v1/stations", "/api/v1/deputies"])
 @pytest.mark.parametrize("query", ["page=288230376151711745", "page=0", "page_size=100000"])
 def test_it_answers_an_impossible_page_with_a_field_error(cast, client_for, path, query):
     response = client_for(cast.staff).get(f"{path}?{query}")
