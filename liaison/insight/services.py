@@ -3,8 +3,11 @@ clusters across villages and hot topics.
 
 The similarity index lives in each process and is **incremental**: before every query it pulls the
 opinions and suggestions saved since its watermark (ids above the last one seen), so every web process
-and the worker see new items without a broker. `manage.py rebuild_insight_index` writes a snapshot to
-`var/insight/index/` that processes load at start instead of embedding the whole history again.
+and the worker see new items without a broker; its IDF follows its content (liaison/insight/lexical.py).
+`manage.py rebuild_insight_index` writes a snapshot to `var/insight/index/` (plain arrays) that processes load
+at start instead of analysing the whole history again. `manage.py train_insight` also trains the word vectors
+of similar items (`var/insight/vectors/`, liaison/insight/dense.py) and rebuilds the snapshot with them; until
+then, or when they are unreadable, the index works on the lexical score alone.
 Hits always go back through the querysets the caller passes from its scope selectors, so the index can never
 leak an item the user may not see.
 """
@@ -19,7 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from .categorise import Categoriser, LexiconCategoriser, Prediction
+from .categorise import Categoriser, LexiconCategoriser, Prediction, split_title
+from .dense import DenseModel
 from .similar import SimilarityIndex
 from .topics import Item, cluster, hot_topics
 
@@ -38,6 +42,10 @@ def model_dir() -> Path:
     return insight_dir() / "model"
 
 
+def vectors_dir() -> Path:
+    return insight_dir() / "vectors"
+
+
 MAX_TEXT = 2000  # characters of an item used for similarity (titles and the start of the text carry it)
 
 
@@ -54,7 +62,7 @@ def _opinion_rows(after_id: int = 0):
             pk,
             (
                 f"O:{code}",
-                f"{title}。{content}"[:MAX_TEXT],
+                (title, content[:MAX_TEXT]),
                 {"kind": "opinion", "path": path, "station": station, "day": _day(created)},
             ),
         )
@@ -73,7 +81,7 @@ def _suggestion_rows(after_id: int = 0):
             pk,
             (
                 f"S:{code}",
-                f"{title}。{cause}。{proposals}"[:MAX_TEXT],
+                (title, f"{cause}。{proposals}"[:MAX_TEXT]),
                 {"kind": "suggestion", "path": path or "", "station": station or "", "day": _day(created)},
             ),
         )
@@ -86,6 +94,24 @@ def _day(value) -> str:
     return str(value)
 
 
+def _vectors_stamp() -> float:
+    try:
+        return (vectors_dir() / "words.json").stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def similarity_model() -> DenseModel | None:
+    """The trained word vectors, or None (not trained yet, or unreadable: the lexical score alone)."""
+    if not _vectors_stamp():
+        return None
+    try:
+        return DenseModel.from_dir(vectors_dir())
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("similarity model unreadable (%s); using the lexical score alone", exc)
+        return None
+
+
 class SiteIndex:
     """The process-wide index with its watermarks (last opinion id, last suggestion id)."""
 
@@ -93,26 +119,31 @@ class SiteIndex:
         self.lock = threading.Lock()
         self.index: SimilarityIndex | None = None
         self.marks = {"opinion": 0, "suggestion": 0}
+        self.stamp = 0.0
 
     def reset(self) -> None:
         with self.lock:
-            self.index, self.marks = None, {"opinion": 0, "suggestion": 0}
+            self.index, self.marks, self.stamp = None, {"opinion": 0, "suggestion": 0}, 0.0
 
     def _load(self) -> SimilarityIndex:
+        self.stamp = _vectors_stamp()
+        model = similarity_model()
         marks_file = index_dir() / "marks.txt"
         if marks_file.exists():
             try:
-                index = SimilarityIndex.from_dir(index_dir())
+                index = SimilarityIndex.from_dir(index_dir(), model=model)
                 opinion, suggestion = (int(x) for x in marks_file.read_text().split())
                 self.marks = {"opinion": opinion, "suggestion": suggestion}
                 return index
-            except (OSError, ValueError) as exc:
-                log.warning("insight index snapshot unreadable (%s); rebuilding from the database", exc)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("insight index snapshot not usable (%s); rebuilding from the database", exc)
         self.marks = {"opinion": 0, "suggestion": 0}
-        return SimilarityIndex()
+        return SimilarityIndex(model=model)
 
     def sync(self) -> SimilarityIndex:
         with self.lock:
+            if self.index is not None and _vectors_stamp() != self.stamp:
+                self.index = None  # the word vectors were retrained (by another process): start again
             if self.index is None:
                 self.index = self._load()
             for kind, rows in (("opinion", _opinion_rows), ("suggestion", _suggestion_rows)):
@@ -156,6 +187,39 @@ class SimilarHit:
     score: float
 
 
+# Scores are in [0, 1]; on bench/similar_eval.py nine in ten paraphrases found score at least about 0.25.
+MIN_SIMILARITY = 0.2
+NEAR_BOOST = 0.15  # at most +15 % for an item from the same place as the one being written
+RECENT_BOOST, RECENT_DAYS = 0.05, 90
+
+
+def proximity(near_path: str = "", near_day: dt.date | None = None):
+    """A `boost(meta)` for the index: items sharing more of `near_path` (region path) and recent items rank up."""
+    if not near_path and near_day is None:
+        return None
+    parts = [p for p in near_path.split("/") if p]
+
+    def boost(meta) -> float:
+        factor = 1.0
+        if parts:
+            theirs = [p for p in str(meta.get("path", "")).split("/") if p]
+            shared = 0
+            for a, b in zip(parts, theirs, strict=False):
+                if a != b:
+                    break
+                shared += 1
+            factor += NEAR_BOOST * shared / len(parts)
+        if near_day is not None and meta.get("day"):
+            try:
+                gap = abs((dt.date.fromisoformat(meta["day"]) - near_day).days)
+            except ValueError:
+                gap = RECENT_DAYS + 1
+            factor += RECENT_BOOST if gap <= RECENT_DAYS else 0.0
+        return factor
+
+    return boost
+
+
 def similar_items(
     text: str,
     *,
@@ -163,14 +227,17 @@ def similar_items(
     region_path: str = "",
     days: int = 730,
     k: int = 8,
-    min_score: float = 0.35,
+    min_score: float = MIN_SIMILARITY,
     exclude: tuple[str, ...] = (),
+    near_path: str = "",
+    near_day: dt.date | None = None,
 ) -> list[SimilarHit]:
     """Top-k items similar to `text` within a region subtree and time window.
 
     `visible` maps each kind to search ("opinion", "suggestion") to the queryset the user may see — the
     caller's scope selector — so a hit outside it is dropped. `exclude` holds index ids ("O:<code>",
-    "S:<code>").
+    "S:<code>"). `near_path` / `near_day` (the place and date of the item being written) rank items from the
+    same village and the same season a little higher. "title\nbody" counts the title twice.
     """
     if not (text or "").strip() or not visible:
         return []
@@ -180,7 +247,10 @@ def similar_items(
     def where(meta):
         return meta["kind"] in visible and meta["day"] >= since and meta["path"].startswith(region_path)
 
-    hits = index.query(text[:MAX_TEXT], k=k * 3, where=where, min_score=min_score, exclude=exclude)
+    query = split_title(text[:MAX_TEXT]) if "\n" in text.strip() else text[:MAX_TEXT]
+    hits = index.query(
+        query, k=k * 3, where=where, min_score=min_score, exclude=exclude, boost=proximity(near_path, near_day)
+    )
     found = {}
     for kind, prefix in (("opinion", "O:"), ("suggestion", "S:")):
         codes = [i[2:] for i, _ in hits if i.startswith(prefix)]
@@ -273,6 +343,41 @@ def train(min_items: int = 50) -> str:
     with _categoriser_lock:
         _categoriser = None
     return f"分类模型已训练：{len(texts)} 条，{len(set(labels))} 个分类"
+
+
+# -- word vectors of similar items ---------------------------------------------------------------------
+
+MIN_VECTOR_TEXTS = 1000  # fewer texts give word vectors that add noise rather than knowledge
+MAX_VECTOR_TEXTS = 200_000  # newest items used for training (minutes of work on two cores)
+
+
+def similarity_texts(limit: int = MAX_VECTOR_TEXTS) -> list[tuple[str, str]]:
+    """(title, text) of the newest opinions and suggestions, for training the word vectors."""
+    from liaison.opinions.models import Opinion
+    from liaison.suggestions.models import Suggestion
+
+    rows = list(Opinion.objects.order_by("-id").values_list("title", "content")[:limit])
+    rows += [
+        (title, f"{cause}。{proposals}")
+        for title, cause, proposals in Suggestion.objects.order_by("-id").values_list("title", "cause", "proposals")[
+            : max(0, limit - len(rows))
+        ]
+    ]
+    return [(title, (text or "")[:MAX_TEXT]) for title, text in rows]
+
+
+def train_similarity(extra_texts=(), min_texts: int = MIN_VECTOR_TEXTS) -> str:
+    """Train the word vectors on the site's texts (plus `extra_texts`), store them, rebuild the index with them."""
+    texts = similarity_texts() + list(extra_texts)
+    if len(texts) < min_texts:
+        return f"可用于训练相似检索词向量的文本只有 {len(texts)} 条（至少 {min_texts} 条）；相似检索继续只用字词匹配。"
+    model = DenseModel.train(texts)
+    tmp = insight_dir() / "vectors.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.to_dir(tmp)
+    shutil.rmtree(vectors_dir(), ignore_errors=True)
+    tmp.rename(vectors_dir())
+    return f"相似检索词向量已训练：{len(texts)} 条文本，{len(model.words)} 个词；" + rebuild_index()
 
 
 # -- clusters and hot topics ----------------------------------------------------------------------------

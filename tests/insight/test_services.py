@@ -100,3 +100,41 @@ def test_it_fills_in_a_confident_category_at_intake_and_leaves_doubtful_ones_emp
     assert doubtful.category is None
     chosen = opinion(cast, "公交班次太少", "希望增开公交班次", category=cast.categories["其他"])
     assert chosen.category.name == "其他"
+
+
+def test_it_trains_word_vectors_and_rebuilds_the_index_with_them(cast, tmp_path):
+    from django.core.management import call_command
+
+    from liaison.insight.management.commands.train_insight import read_corpus
+
+    opinion(cast, "路灯不亮", "村口路灯坏了三个月，晚上出行不安全")
+    assert "只用字词匹配" in services.train_similarity()  # too little text: the lexical score alone
+    assert services.similarity_model() is None
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(
+        "\n".join(f"第{i}组村民反映路灯不亮晚上出行不便，希望安装太阳能路灯" for i in range(40))
+        + "\n"
+        + "\n".join(f"第{i}组的自来水浑浊发黄，烧开有沉淀，希望改造供水管网" for i in range(40)),
+        encoding="utf-8",
+    )
+    assert len(read_corpus(corpus)) == 80
+    message = services.train_similarity(read_corpus(corpus), min_texts=50)
+    assert "词向量已训练" in message and "已重建" in message
+    assert sorted(p.name for p in services.vectors_dir().iterdir()) == ["vectors.npz", "words.json"]
+    np.load(services.vectors_dir() / "vectors.npz", allow_pickle=False)
+    services.SITE_INDEX.reset()
+    index = services.SITE_INDEX.sync()
+    assert index.model is not None and index.model_version == services.similarity_model().version
+    assert similar(cast.staff, "村口路灯坏了")[0].obj.title == "路灯不亮"
+    # The command runs both trainings; with too little history both say so and nothing breaks.
+    call_command("train_insight", "--corpus", str(corpus))
+
+
+def test_it_ranks_items_from_the_writers_village_higher_when_told(cast):
+    here = opinion(cast, "路灯不亮", "村口路灯坏了，晚上出行不安全")
+    there = opinion(cast, "路灯不亮", "村口路灯坏了，晚上出行不安全！", station=cast.station_b)
+    plain = [h.obj for h in similar(cast.staff, "村口路灯坏了晚上不安全")]
+    assert set(plain[:2]) == {here, there}
+    for station, first in ((cast.station, here), (cast.station_b, there)):
+        hits = similar(cast.staff, "村口路灯坏了晚上不安全", near_path=station.region.path)
+        assert hits[0].obj == first
