@@ -17,9 +17,7 @@ def _letter(client, suggestion, answer):
     return [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
 
 
-def test_it_prints_the_class_at_the_top_right_the_unit_the_number_the_commitments_and_room_to_seal(
-    cast, client_for
-):
+def test_it_prints_the_class_at_the_top_right_the_unit_the_number_the_commitments_and_room_to_seal(cast, client_for):
     cast.unit.phone = "0566-5121234"
     cast.unit.save()
     s, lead, _ = answered(cast, answer_class="B")
