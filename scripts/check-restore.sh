@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
+export PGOPTIONS="--client-min-messages=warning"  # no NOTICE for the scratch databases' DROP IF EXISTS
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 case "$1" in

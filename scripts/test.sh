@@ -33,7 +33,9 @@ echo "== Deployment checks: nginx config, backup and restore drill =="
 if ! sh scripts/check-nginx.sh && [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
   exit 1
 fi
-sh scripts/check-restore.sh sqlite
+# The drill on the production database when there is one, else on the embedded default (each loads the demo).
 if [ -n "$PG_URL" ]; then
   sh scripts/check-restore.sh "${PG_URL%/*}"
+else
+  sh scripts/check-restore.sh sqlite
 fi
