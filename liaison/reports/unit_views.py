@@ -15,16 +15,9 @@ from liaison.lib.xlsx import xlsx_response
 from . import dashboards
 from . import unit_scoring as us
 from .models import UnitScoringWeights
+from .views import year_param
 
 PAGE_SIZE = 50
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    return min(max(year, 2000), 2100)
 
 
 def _drill(region, unit, year, key, part=""):
@@ -35,7 +28,7 @@ def _drill(region, unit, year, key, part=""):
 @login_required
 def unit_scoring(request, code):
     region = dashboards.region_for(request.user, code)
-    year = _year(request)
+    year = year_param(request)
     weights = UnitScoringWeights.current()
     rows = us.score_units(region, year, weights)
     for r in rows:
@@ -67,7 +60,7 @@ def unit_scoring(request, code):
 @login_required
 def unit_scoring_export(request, code):
     region = dashboards.region_for(request.user, code)
-    year = _year(request)
+    year = year_param(request)
     heads = ["排名", "单位编码", "承办单位", *[f.label for f in us.FIGURES], "基础分", "扣分", "得分"]
     rows = (
         [
@@ -91,7 +84,7 @@ def unit_scoring_items(request, code, unit):
     figure = us.BY_KEY.get(request.GET.get("figure", ""))
     if handling_unit is None or figure is None:
         raise Http404("承办单位或考核项目不存在")
-    year = _year(request)
+    year = year_param(request)
     part = "num" if request.GET.get("part") == "num" and figure.is_rate else ""
     qs = us.items(handling_unit, year, figure.key, part).select_related("suggestion").order_by("assigned_on", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

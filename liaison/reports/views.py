@@ -148,7 +148,8 @@ def station_dashboard(request, code):
     return render(request, "reports/station.html", context)
 
 
-def _year(request) -> int:
+def year_param(request) -> int:
+    """The ?year= of a yearly page (assessments, unit scoring): this year when absent or not a number."""
     year = _int(request.GET.get("year")) or timezone.localdate().year
     return min(max(year, 2000), 2100)
 
@@ -156,7 +157,7 @@ def _year(request) -> int:
 @login_required
 def deputy_record(request, code):
     deputy = dashboards.deputy_for(request.user, code)
-    year = _year(request)
+    year = year_param(request)
     context = assess.deputy_record(deputy, year)
     context.update(deputy=deputy, year=year, years=range(timezone.localdate().year, timezone.localdate().year - 4, -1))
     context["drill"] = {
@@ -174,7 +175,7 @@ def deputy_record(request, code):
 def assessment(request, code):
     rollups.ensure_fresh()
     region = dashboards.region_for(request.user, code)
-    year = _year(request)
+    year = year_param(request)
     short = assess.shortlist(region, year)
     stations = assess.station_assessment(region, year, short["weights"])
     return render(
@@ -194,7 +195,7 @@ def assessment(request, code):
 @login_required
 def assessment_export(request, code, table):
     region = dashboards.region_for(request.user, code)
-    year = _year(request)
+    year = year_param(request)
     if table == "stations":
         rows = (
             [
