@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "liaison.lib.proxies.TrustedProxyMiddleware",
     "liaison.ops.metrics.RequestMetricsMiddleware",
+    "liaison.ops.replica.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed (BREACH: Django masks the CSRF token per response); after whitenoise, so not static files.
@@ -133,6 +134,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Read replica (PostgreSQL streaming standby): reports, dashboards, exports and public pages read from it; writes
+# and a browser's reads for LIAISON_REPLICA_PIN_SECONDS after its own write stay on the primary (liaison/ops/replica.py).
+if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 60)))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["liaison.ops.replica.ReplicaRouter"]
+LIAISON_REPLICA_PIN_SECONDS = int(os.environ.get("LIAISON_REPLICA_PIN_SECONDS", 10))
+LIAISON_REPLICA_VIEWS = env_list(
+    "LIAISON_REPLICA_VIEWS",
+    "reports-*,*-export,suggestions:public,opinions-track-detail,opinions-track-link,open311-*",
+)
+
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -21,7 +21,17 @@ DATABASE_URL="sqlite:///var/test.sqlite3" $PY -m pytest -n "$WORKERS" -q "$@"
 
 if [ -n "$PG_URL" ]; then
   echo "== Test suite on PostgreSQL =="
+  # A local primary gets a streaming standby for the read-replica tests (tests/ops/test_replica.py); they skip
+  # without one, except in CI (LIAISON_REQUIRE_PG=1), where a standby that cannot start is a failure.
+  case "$PG_URL" in
+    *@127.0.0.1:5432/* | *@localhost:5432/*)
+      sh scripts/replica.sh start || echo "read replica not started: its tests will skip (or fail in CI)" >&2
+      trap 'sh scripts/replica.sh stop' EXIT
+      export LIAISON_REQUIRE_REPLICA="${LIAISON_REQUIRE_PG:-0}"
+      ;;
+  esac
   DATABASE_URL="$PG_URL" $PY -m pytest -n "$WORKERS" -q "$@"
+  sh scripts/replica.sh stop
 elif [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
   echo "PostgreSQL is required (LIAISON_REQUIRE_PG=1) but none answers at 127.0.0.1:5432 and DATABASE_URL is not postgres://" >&2
   exit 1

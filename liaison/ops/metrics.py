@@ -18,6 +18,8 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
+from .replica import replica_lag_seconds
+
 REQUEST_LATENCY = Histogram(
     "liaison_request_seconds",
     "HTTP request duration by route",
@@ -68,6 +70,14 @@ class DatabaseCollector:
         for row in Heartbeat.objects.all():
             beat.add_metric([row.name], (timezone.now() - row.beat_at).total_seconds())
         yield beat
+
+        lag = replica_lag_seconds()
+        if lag is not None:
+            yield GaugeMetricFamily(
+                "liaison_replica_lag_seconds",
+                "Seconds the read replica is behind the primary (0: caught up)",
+                value=lag,
+            )
 
 
 def render() -> bytes:
