@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "liaison.insight",
     "liaison.reports",
     "liaison.ops",
+    "liaison.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from liaison.lib.errors import TransitionError
+from liaison.webhooks.services import queue_deliveries
 
 from .chain import seal
 from .models import ChainHead, Event
@@ -50,6 +51,7 @@ def record_event(
         seal(event, seq=head.seq + 1, prev_hash=head.hash)
         event.save()
         ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash, unanchored=True)
+        queue_deliveries(event)  # the webhooks' outbox, in the event's own transaction
     return event
 
 

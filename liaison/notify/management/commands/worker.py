@@ -20,6 +20,7 @@ log = logging.getLogger("liaison.worker")
 # (command, period in seconds)
 PERIODIC_JOBS = [
     ("supervise", 600),
+    ("deliver_webhooks", 10),  # the webhooks' outbox (liaison/webhooks), retries with back-off
     ("refresh_rollups", 60),
     ("monthly_bulletin", 3600),
     ("anchor_audit", 3600),
