@@ -5,7 +5,10 @@ Real names: the five county-level units, their townships, and the villages 缘�
 龙山村 and 东庄村 (小河镇). Everything else (other village names, people, phones) is generated.
 """
 
+import hashlib
+import math
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -140,6 +143,34 @@ def ensure_categories() -> dict[str, Category]:
     return {c.name: c for c in Category.objects.filter(parent=None)}
 
 
+# Approximate centres (latitude, longitude) of the counties; townships sit on a ring around the seat, villages a few
+# kilometres around their township: plausible places for the demo's stations, not surveyed ones.
+COUNTY_CENTRES = {
+    "341702": (30.657, 117.476),
+    "341721": (30.097, 117.027),
+    "341722": (30.210, 117.483),
+    "341723": (30.639, 117.847),
+    "341799": (30.482, 117.805),
+}
+
+
+def _spread(code: str) -> float:
+    """A fraction in [0, 1) drawn from a region code (deterministic, leaves the demo's random sequence alone)."""
+    return int(hashlib.sha256(code.encode()).hexdigest()[:8], 16) / 0x100000000
+
+
+def place_of(village: Region, township_index: int, townships: int) -> tuple[Decimal, Decimal]:
+    county_code = village.code[:6]
+    lat, lng = COUNTY_CENTRES.get(county_code, (30.66, 117.49))
+    if township_index:  # the first township is the county seat, at the centre
+        angle = 2 * math.pi * township_index / townships
+        ring = 0.06 if county_code == "341799" else 0.13
+        lat, lng = lat + ring * math.sin(angle), lng + ring * math.cos(angle) / math.cos(math.radians(lat))
+    angle, radius = 2 * math.pi * _spread(village.code), 0.008 + 0.03 * _spread(village.code[::-1])
+    lat, lng = lat + radius * math.sin(angle), lng + radius * math.cos(angle)
+    return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+
+
 @transaction.atomic
 def load_org() -> str:
     rng = random.Random(SEED)
@@ -200,7 +231,7 @@ def load_org() -> str:
                     size = 3 if s_index < joint_here // 3 else 2
                 group = t_villages[pos : pos + size] or t_villages[-1:]
                 pos += size
-                station_specs.append((group, rng))
+                station_specs.append((group, place_of(group[0], t_index, len(township_names))))
     Region.objects.bulk_create(counties)
     Region.objects.bulk_create(townships)
     Region.objects.bulk_create(villages)
@@ -213,7 +244,7 @@ def load_org() -> str:
     )
 
     stations = []
-    for group, _ in station_specs:
+    for group, (latitude, longitude) in station_specs:
         main = by_code[group[0].code]
         name = "、".join(v.name for v in group) + ("联合" if len(group) > 1 else "") + "人大代表联络站"
         stations.append(
@@ -226,6 +257,8 @@ def load_org() -> str:
                 head_name=person(rng),
                 officer_name=person(rng),
                 phone="0566-" + "".join(str(rng.randint(0, 9)) for _ in range(7)),
+                latitude=latitude,
+                longitude=longitude,
             )
         )
     Station.objects.bulk_create(stations)

@@ -18,8 +18,9 @@ Decisions:
   services and service definitions are public; reading requests needs a key (they are residents' words).
 - **Routing** (the service definition's attributes): attribute[station], a station code of the key's region
   (optional singlevaluelist of the jurisdiction's active stations); else address_id, a village's division code;
-  else the village (村/社区) named in address_string ("石台县仁里镇缘溪村村口" → 缘溪村's station). Stations have no
-  coordinates yet, so lat/long alone cannot route: 400 saying what to send. attribute[channel] (optional) is the
+  else the village (村/社区) named in address_string ("石台县仁里镇缘溪村村口" → 缘溪村's station); else the active
+  station of the key's regions nearest to lat/long (haversine), if one is within 15 km (Station.latitude/longitude;
+  the demo places its stations around their township). Otherwise 400 saying what to send. attribute[channel] (optional) is the
   opinion's channel, phone by default (the 12345 hotline's).
 - **POST** registers through liaison.opinions.services.register_opinion acting as the key's user: description →
   content (with a 【位置】 line holding address_string and lat/long, which have no field), last_name+first_name →

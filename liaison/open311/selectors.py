@@ -1,6 +1,7 @@
 """Open311's reads over ours: categories as services, stations as the station attribute, opinions as service
 requests (README "Open311 GeoReport v2" and the package docstring hold the decisions)."""
 
+import math
 from datetime import datetime, time, timedelta
 
 from django.db.models import F, Q, Value
@@ -79,7 +80,7 @@ def service_definition(category: Category, stations) -> dict:
                 "datatype_description": "联络站编号",
                 "order": 1,
                 "description": "受理的联络站。可不填：此时须在 address_id 中给出村（社区）区划代码，"
-                "或在 address_string 中写明村（社区）名称，由所在村的联络站受理",
+                "或在 address_string 中写明村（社区）名称，由所在村的联络站受理；或给出 lat/long，由 15 公里内最近的联络站受理",
                 "values": station_values,
             },
             {
@@ -129,9 +130,42 @@ def _station_of(user, village: Region) -> Station | None:
     return (own or stations or [None])[0]
 
 
-def route_station(user, *, station_code: str, address_id: str, address_string: str) -> Station:
+NEAREST_WITHIN_KM = 15
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine, mean Earth radius) between two (lat, long) points."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def nearest_station(user, point: tuple[float, float]) -> Station | None:
+    """The active station of the key's regions nearest to `point`, if one is within NEAREST_WITHIN_KM. A county has
+    a few hundred stations: measured in Python over a bounding box of the candidates."""
+    lat, lng = point
+    box = NEAREST_WITHIN_KM / 111.0
+    candidates = stations_visible_to(user).filter(
+        is_active=True,
+        latitude__range=(lat - box, lat + box),
+        longitude__range=(
+            lng - box / max(math.cos(math.radians(lat)), 0.01),
+            lng + box / max(math.cos(math.radians(lat)), 0.01),
+        ),
+    )
+    best = min(
+        ((distance_km(point, (float(s.latitude), float(s.longitude))), s.code, s) for s in candidates),
+        default=None,
+    )
+    return best[2] if best is not None and best[0] <= NEAREST_WITHIN_KM else None
+
+
+def route_station(
+    user, *, station_code: str, address_id: str, address_string: str, point: tuple[float, float] | None = None
+) -> Station:
     """The station a request goes to: attribute[station], else the village whose code is address_id, else the
-    village named in address_string — each within the key's regions. Otherwise a 400 saying what to send."""
+    village named in address_string, else the station nearest to lat/long — each within the key's regions.
+    Otherwise a 400 saying what to send."""
     if station_code:
         station = stations_visible_to(user).filter(code=station_code, is_active=True).first()
         if station is None:
@@ -145,11 +179,19 @@ def route_station(user, *, station_code: str, address_id: str, address_string: s
         return station
     village = _village_named_in(user, address_string) if address_string else None
     station = _station_of(user, village) if village else None
+    if station is None and point is not None:
+        station = nearest_station(user, point)
+        if station is None:
+            raise Open311Error(
+                400,
+                f"lat/long：本密钥所属地区在该坐标 {NEAREST_WITHIN_KM} 公里内没有联络站；请用 attribute[station] "
+                "给出联络站编号，或在 address_string 中写明村（社区）名称",
+            )
     if station is None:
         raise Open311Error(
             400,
             "无法确定受理的联络站：请用 attribute[station] 给出联络站编号，或在 address_id 中给出村（社区）区划代码，"
-            "或在 address_string 中写明村（社区）名称（暂不支持仅凭 lat/long 就近分派）",
+            "或在 address_string 中写明村（社区）名称，或给出 lat/long 由最近的联络站受理",
         )
     return station
 

@@ -101,17 +101,17 @@ def _when(params, name: str, *, end: bool = False):
     return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
-def _coordinates(params) -> str:
+def _coordinates(params) -> tuple[float, float] | None:
     lat, long = params.get("lat", "").strip(), params.get("long", "").strip()
     if not lat and not long:
-        return ""
+        return None
     try:
         lat_f, long_f = float(lat), float(long)
     except ValueError:
         raise Open311Error(400, "lat/long：须同时给出纬度和经度（十进制度数）") from None
     if not (-90 <= lat_f <= 90 and -180 <= long_f <= 180):
         raise Open311Error(400, "lat/long：超出取值范围")
-    return f"{lat_f:.6f},{long_f:.6f}"
+    return lat_f, long_f
 
 
 # --- the resources --------------------------------------------------------------------------------------------
@@ -195,13 +195,16 @@ def _create(request, fmt):
         station_code=form.get("attribute[station]", ""),
         address_id=form.get("address_id", ""),
         address_string=form.get("address_string", ""),
+        point=point,
     )
     if region is not None and not station.region.path.startswith(region.path):
         raise Open311Error(400, "attribute[station]：该联络站不在 jurisdiction_id 所指地区")
     channel = form.get("attribute[channel]") or selectors.DEFAULT_CHANNEL
     if channel not in dict(selectors.CHANNELS):
         raise Open311Error(400, "attribute[channel]：不是可选的反映渠道")
-    place = "；".join(filter(None, [form.get("address_string", ""), f"坐标 {point}" if point else ""]))
+    place = "；".join(
+        filter(None, [form.get("address_string", ""), f"坐标 {point[0]:.6f},{point[1]:.6f}" if point else ""])
+    )
     body, created = submit_request(
         actor=user,
         station=station,

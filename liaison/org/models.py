@@ -106,6 +106,9 @@ class Station(models.Model):
     head_name = models.CharField("站长", max_length=50, blank=True)
     officer_name = models.CharField("联络员", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # WGS-84 decimal degrees of the station's door: Open311 requests with only lat/long go to the nearest one.
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

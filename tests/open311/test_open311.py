@@ -276,3 +276,36 @@ def test_it_answers_404_for_another_regions_request(cast, secret):
     errors_json(get(f"requests/{theirs.code}.json", api_key=secret), 404)
     errors_xml(get(f"requests/{theirs.code}.xml", api_key=secret), 404)
     errors_xml(get(f"requests/{theirs.code}.xml"), 403)
+
+
+def test_it_routes_a_request_with_only_coordinates_to_the_nearest_station_of_the_keys_region(cast, secret):
+    from decimal import Decimal
+
+    def place(station, lat, lng):
+        station.latitude, station.longitude = Decimal(lat), Decimal(lng)
+        station.save()
+
+    place(cast.station, "30.2100", "117.4800")
+    place(cast.station_b, "30.2500", "117.5300")
+    place(cast.other_station, "30.1300", "117.4100")  # nearest of all to the point, but not the key's region
+    form = request_form(cast, secret, lat="30.1500", long="117.4400")
+    del form["attribute[station]"]
+    [answer] = post("json", form).json()
+    opinion = Opinion.objects.get(code=answer["service_request_id"])
+    assert opinion.station == cast.station and "坐标 30.150000,117.440000" in opinion.content
+    near_b = request_form(cast, secret, lat="30.2600", long="117.5200", description="桥头的护栏断了")
+    del near_b["attribute[station]"]
+    [answer] = post("json", near_b).json()
+    assert Opinion.objects.get(code=answer["service_request_id"]).station == cast.station_b
+    far = request_form(cast, secret, lat="31.0000", long="118.5000", description="远处")
+    del far["attribute[station]"]
+    assert "15 公里" in errors_json(post("json", far), 400)
+    assert Opinion.objects.count() == 2
+
+
+def test_distances_are_great_circle_kilometres():
+    from liaison.open311.selectors import distance_km
+
+    assert distance_km((30.0, 117.0), (30.0, 117.0)) == 0
+    assert 110.5 < distance_km((30.0, 117.0), (31.0, 117.0)) < 111.5  # a degree of latitude
+    assert 96.0 < distance_km((30.0, 117.0), (30.0, 118.0)) < 96.6  # a degree of longitude at 30°N
