@@ -11,7 +11,7 @@ from liaison.org.selectors import (
     stations_visible_to,
 )
 
-from .pagination import BoundedPageNumberPagination
+from .pagination import CodeKeysetPagination
 from .tokens import api_auth
 
 router = Router(tags=["组织"], auth=api_auth("org"))
@@ -97,7 +97,7 @@ def me(request):
 
 
 @router.get("/stations", response=list[StationOut])
-@paginate(BoundedPageNumberPagination, page_size=50)
+@paginate(CodeKeysetPagination, page_size=50)
 def list_stations(request, q: str = ""):
     qs = _stations(request.user)
     return qs.filter(name__contains=q[:50]) if q else qs
@@ -110,7 +110,7 @@ def get_station(request, code: str):
 
 
 @router.get("/deputies", response=list[DeputyOut])
-@paginate(BoundedPageNumberPagination, page_size=50)
+@paginate(CodeKeysetPagination, page_size=50)
 def list_deputies(request, q: str = ""):
     qs = deputies_visible_to(request.user).select_related("home_region").prefetch_related("mandates").order_by("code")
     return qs.filter(name__contains=q[:50]) if q else qs

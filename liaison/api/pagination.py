@@ -1,8 +1,6 @@
-"""The API's two paginators.
+"""The API's paginators: every list pages by cursor.
 
-- `BoundedPageNumberPagination` (stations, deputies): page numbers with bounded inputs — a page or
-  page size beyond what any list holds is a 422 with the field named, not an offset the database cannot represent
-  (a 500 on SQLite). Answers `{"items", "count"}`.
+- `CodeKeysetPagination` (stations, deputies): in code order; the cursor is the last code of the page (signed).
 - `KeysetPagination` (opinions, the list that grows by the hundred thousand per county, and suggestions): a cursor on
   (created_at, id), newest first. Answers `{"items", "next"}`; `next` is an opaque cursor (signed with the
   server's secret, so a client cannot forge a position) to send back as `?cursor=`, null on the last page. Each
@@ -18,17 +16,10 @@ from django.core import signing
 from django.db.models import Q
 from ninja import Field, Schema
 from ninja.errors import ValidationError
-from ninja.pagination import PageNumberPagination, PaginationBase
+from ninja.pagination import PaginationBase
 
-MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
 CURSOR_SALT = "liaison.api.cursor"
-
-
-class BoundedPageNumberPagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 def encode_cursor(row) -> str:
@@ -70,3 +61,25 @@ class KeysetPagination(PaginationBase):
         more = len(rows) > size
         rows = rows[:size]
         return {"items": rows, "next": encode_cursor(rows[-1]) if more else None}
+
+
+class CodeKeysetPagination(KeysetPagination):
+    """Lists ordered by their unique public code (stations, deputies): the same `{"items", "next"}` answer."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        size = pagination.page_size or self.page_size
+        qs = queryset.order_by("code")
+        if pagination.cursor:
+            try:
+                after = signing.loads(pagination.cursor, salt=CURSOR_SALT + ".code")
+            except signing.BadSignature:
+                after = None
+            if not isinstance(after, str):
+                raise ValidationError(
+                    [{"loc": ["query", "cursor"], "msg": "游标无效，请从第一页重新开始", "type": "value_error"}]
+                )
+            qs = qs.filter(code__gt=after)
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        return {"items": rows, "next": signing.dumps(rows[-1].code, salt=CURSOR_SALT + ".code") if more else None}

@@ -15,7 +15,7 @@ def test_it_lists_only_stations_in_scope(cast, client_for):
     assert {s["code"] for s in data["items"]} == {cast.station.code, cast.station_b.code}
     assert data["items"][0]["county"] == "石台县"
     assert client_for(cast.outsider).get(f"/api/v1/stations/{cast.station.code}").status_code == 404
-    assert client_for(cast.unit_user).get("/api/v1/stations").json()["count"] == 0
+    assert client_for(cast.unit_user).get("/api/v1/stations").json() == {"items": [], "next": None}
 
 
 def test_it_masks_phones_for_roles_that_do_not_need_them(cast, client_for):
@@ -30,15 +30,28 @@ def test_it_publishes_an_openapi_schema(cast, client_for):
     assert "/api/v1/stations" in schema["paths"]
 
 
-# The opinions and the suggestions page by cursor, not by number: their bounds are in
-# tests/api/test_opinion_writes.py and tests/api/test_suggestion_writes.py.
+# Every list pages by cursor; the opinions' and suggestions' bounds are in tests/api/test_opinion_writes.py and
+# tests/api/test_suggestion_writes.py.
 @pytest.mark.parametrize("path", ["/api/v1/stations", "/api/v1/deputies"])
-@pytest.mark.parametrize("query", ["page=288230376151711745", "page=0", "page_size=100000"])
+@pytest.mark.parametrize("query", ["cursor=forged", "page_size=0", "page_size=100000"])
 def test_it_answers_an_impossible_page_with_a_field_error(cast, client_for, path, query):
     response = client_for(cast.staff).get(f"{path}?{query}")
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
     assert query.split("=")[0] in str(response.json())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/stations", "/api/v1/deputies"])
+def test_stations_and_deputies_page_by_cursor_in_code_order_without_repeats(cast, client_for, path):
+    _stations(cast, 0, 7)
+    client = client_for(cast.staff)
+    seen, url = [], f"{path}?page_size=3"
+    while url:
+        page = client.get(url).json()
+        seen += [row["code"] for row in page["items"]]
+        url = f"{path}?page_size=3&cursor={page['next']}" if page["next"] else None
+    everything = client.get(f"{path}?page_size=200").json()
+    assert seen == sorted(seen) == [row["code"] for row in everything["items"]] and len(seen) >= 9
 
 
 def _stations(cast, first, n):
