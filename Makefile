@@ -19,10 +19,10 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-static/vendor/chizhou-map.js: package.json
+static/vendor/chizhou-map.js static/vendor/echarts.custom.min.js: package.json frontend/echarts-custom.js
 	sh scripts/vendor-static.sh
 
-static: static/vendor/chizhou-map.js locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo
+static: static/vendor/chizhou-map.js static/vendor/echarts.custom.min.js locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
 	sh scripts/install-gettext.sh
