@@ -357,6 +357,16 @@ TABLE = [
             "op-INITIAL_FORMS": "0",
         },
     ),
+    # The offline visit form: the worker script and the manifest hold no data (the browser fetches the worker
+    # on its own, signed in or not); the pick lists are the deputy's own stations, villages and categories.
+    E("opinions/visits/sw.js", lambda c: "/opinions/visits/sw.js", "200 200 200 200 200 200 200", leak_check=False),
+    E(
+        "opinions/visits/manifest.webmanifest",
+        lambda c: "/opinions/visits/manifest.webmanifest",
+        "200 200 200 200 200 200 200",
+        leak_check=False,
+    ),
+    E("opinions/visits/lists.json", lambda c: "/opinions/visits/lists.json", "L 200 403 403 403 403 403"),
     E(
         "opinions/mediations/new/",
         lambda c: "/opinions/mediations/new/",

@@ -12,11 +12,16 @@ A meeting decision on an opinion that is on the agenda of an open meeting goes t
 (liaison.meetings.services.decide_item: the agenda item records the decision and the minutes show it); without an
 open meeting the opinion's own decision service runs, as the meeting's would (the meeting code stays empty).
 Registered opinions' query passwords are in the answer, once per request: a retry shows the same ones.
+A visit's opinions may carry photos, base64 in the JSON body (the deputies' offline outbox sends them so; the
+idempotency fingerprint covers them), checked and re-encoded by the same service as every upload.
 """
 
+import base64
+import binascii
 from datetime import date
 from typing import Literal
 
+from django.core.files.base import ContentFile
 from ninja import Field, Schema, Status
 
 from liaison.lib.errors import DomainError
@@ -27,7 +32,7 @@ from liaison.opinions import lifecycle
 from liaison.opinions import services as opinion_services
 from liaison.opinions.models import Opinion, ReportBack, Visit
 from liaison.opinions.selectors import access_opinion
-from liaison.opinions.validation import MAX_VISIT_OPINIONS
+from liaison.opinions.validation import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_VISIT_OPINIONS
 from liaison.org.models import Category
 from liaison.org.selectors import access_station, deputies_visible_to
 
@@ -56,6 +61,14 @@ class RegisterIn(OpinionFields):
     deputy: str = Field("", max_length=20, description="收集该意见的进站代表编号（可空）")
 
 
+class VisitOpinionIn(OpinionFields):
+    photos: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_PHOTOS,
+        description=f"照片（可空）：每张为 base64 编码的 JPG 或 PNG，最多 {MAX_PHOTOS} 张（离线登记的设备上已压缩）",
+    )
+
+
 class VisitIn(Schema):
     station: str = Field(..., max_length=20, description="联络站编号")
     kind: VisitKind = Field(..., description="走访方式")
@@ -63,7 +76,7 @@ class VisitIn(Schema):
     place: str = Field(..., min_length=1, max_length=120)
     residents_met: str = Field("", max_length=300)
     note: str = Field("", max_length=5000)
-    opinions: list[OpinionFields] = Field(default_factory=list, max_length=MAX_VISIT_OPINIONS)
+    opinions: list[VisitOpinionIn] = Field(default_factory=list, max_length=MAX_VISIT_OPINIONS)
 
 
 class RegisteredOut(Schema):
@@ -167,6 +180,20 @@ def _fields(item: OpinionFields) -> dict:
     }
 
 
+def _photos(item: VisitOpinionIn, n: int) -> list[ContentFile]:
+    """A visit opinion's base64 photos as uploads for the service's own photo checks (validation.clean_photos)."""
+    uploads = []
+    for i, text in enumerate(item.photos):
+        if len(text) > MAX_PHOTO_BYTES * 4 // 3 + 4:
+            raise DomainError(f"第 {n + 1} 条的照片超过 5 MB，请压缩后再上传", field="opinions")
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise DomainError(f"第 {n + 1} 条的第 {i + 1} 张照片不是有效的 base64 编码", field="opinions")
+        uploads.append(ContentFile(data, name=f"照片{i + 1}"))
+    return uploads
+
+
 # --- intake -------------------------------------------------------------------------------------------------
 
 
@@ -200,7 +227,10 @@ def log_visit(request, payload: VisitIn, key: str = idempotency_key()):
         place=payload.place,
         residents_met=payload.residents_met,
         note=payload.note,
-        opinions=[{**_fields(item), "password": query_password(request, i)} for i, item in enumerate(payload.opinions)],
+        opinions=[
+            {**_fields(item), "photos": _photos(item, i), "password": query_password(request, i)}
+            for i, item in enumerate(payload.opinions)
+        ],
         actor=request.auth,
     )
     opinions = [{"code": o.code, "password": p, "state": o.state} for o, p in created]

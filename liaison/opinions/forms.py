@@ -45,6 +45,9 @@ class MultipleFileField(forms.FileField):
             return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
 
+    def has_changed(self, initial, data):
+        return bool(data)  # an empty choice is no change (FileField counts the empty list as one: formset rows)
+
 
 def _categories():
     return Category.objects.filter(parent=None, is_active=True).order_by("sort", "id")
@@ -208,6 +211,7 @@ class VisitOpinionForm(forms.Form):
     )
     resident_name = _line("群众姓名", 50)
     resident_phone = _line("联系电话", 20, inputmode="tel", autocomplete="off")
+    photos = MultipleFileField(label="照片（可选，最多 3 张）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

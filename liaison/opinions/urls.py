@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import rota_views
-from .views import ledger, public, records
+from .views import ledger, offline, public, records
 
 urlpatterns = [
     # Public, no account: the station's QR page and the resident's status page.
@@ -18,6 +18,10 @@ urlpatterns = [
     path("opinions/new/", records.opinion_register, name="opinions-register"),
     path("opinions/visits/", records.visit_list, name="opinions-visits"),
     path("opinions/visits/new/", records.visit_new, name="opinions-visit-new"),
+    # The offline visit form (views/offline.py): the service worker, the manifest, the cached pick lists.
+    path("opinions/visits/sw.js", offline.service_worker, name="opinions-visits-sw"),
+    path("opinions/visits/manifest.webmanifest", offline.manifest, name="opinions-visits-manifest"),
+    path("opinions/visits/lists.json", offline.visit_lists, name="opinions-visit-lists"),
     path("opinions/mediations/new/", records.mediation_new, name="opinions-mediation-new"),
     path("opinions/deputies/<str:code>/record/", records.deputy_record, name="opinions-deputy-record"),
     path("opinions/stations/<str:station_code>/poster/", public.poster, name="opinions-poster"),

@@ -1,9 +1,9 @@
 // The resident's form on the station's QR page (templates/opinions/public_form.html), for weak rural links:
-// photos are scaled down and re-encoded on the phone (canvas, JPEG, about 1,600 px and under 300 KB; the original
-// is kept where the browser cannot), the upload shows its progress, the button is disabled while sending, and a
-// dropped link is retried with the same text, photos and idempotency key (the server answers a retry with the
-// same acknowledgement). Every refusal is a Chinese message in the page. Without these browser features the form
-// is submitted as a plain form.
+// photos are scaled down and re-encoded on the phone (static/js/photo-shrink.js: canvas, JPEG, about 1,600 px
+// and under 300 KB; the original is kept where the browser cannot), the upload shows its progress, the button is
+// disabled while sending, and a dropped link is retried with the same text, photos and idempotency key (the
+// server answers a retry with the same acknowledgement). Every refusal is a Chinese message in the page.
+// Without these browser features the form is submitted as a plain form.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-resident-form]");
@@ -11,7 +11,7 @@
   var firstError = document.querySelector("#form-errors, [aria-invalid=true]");
   if (firstError) firstError.focus();
   if (!form || !window.FormData || !FormData.prototype.delete || !window.XMLHttpRequest || !window.Promise ||
-      !window.DOMParser || !document.body.replaceWith) {
+      !window.DOMParser || !document.body.replaceWith || !window.LiaisonPhotos) {
     if (form) form.addEventListener("submit", function () { form.querySelector("button[type=submit]").disabled = true; });
     return;
   }
@@ -43,52 +43,9 @@
     }
   }
 
-  function loadImage(file) {
-    if (window.createImageBitmap) {
-      return createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () {
-        return createImageBitmap(file);
-      });
-    }
-    return new Promise(function (resolve, reject) {
-      var img = new Image();
-      var url = URL.createObjectURL(file);
-      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
-      img.src = url;
-    });
-  }
-
-  function encode(canvas, quality) {
-    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
-  }
-
-  // One photo scaled to MAX_SIDE and re-encoded under MAX_BYTES (lower quality, then smaller); the original
-  // when the browser cannot decode or encode it, or when it is already smaller.
+  // One photo scaled and re-encoded on the phone (static/js/photo-shrink.js, loaded before this file).
   function shrink(file) {
-    if (file.size <= MAX_BYTES && /jpe?g$/i.test(file.type)) return Promise.resolve(file);
-    return loadImage(file).then(function (img) {
-      var side = Math.max(img.width, img.height);
-      var scale = Math.min(1, MAX_SIDE / side);
-      var attempt = function (scale, quality) {
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.round(img.width * scale));
-        canvas.height = Math.max(1, Math.round(img.height * scale));
-        var ctx = canvas.getContext("2d");
-        ctx.fillStyle = "#fff"; // a transparent PNG would turn black in JPEG
-        ctx.fillRect(0, 0, canvas.width, canvas.height);
-        ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-        return encode(canvas, quality).then(function (blob) {
-          if (!blob) throw new Error("encode");
-          if (blob.size <= MAX_BYTES || (quality <= 0.5 && scale * side <= 800)) return blob;
-          return quality > 0.5 ? attempt(scale, quality - 0.15) : attempt(scale * 0.75, 0.7);
-        });
-      };
-      return attempt(scale, 0.8);
-    }).then(function (blob) {
-      if (blob.size >= file.size) return file;
-      var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
-      try { return new File([blob], name, { type: "image/jpeg" }); } catch (e) { blob.name = name; return blob; }
-    }).catch(function () { return file; });
+    return window.LiaisonPhotos.shrink(file, { maxSide: MAX_SIDE, maxBytes: MAX_BYTES });
   }
 
   function preparePhotos() {

@@ -69,7 +69,7 @@ def visit_new(request):
         raise PermissionDenied("只有人大代表可以登记走访")
     stations = Station.objects.filter(stationings__deputy=deputy).select_related("region")
     form = VisitForm(request.POST or None, stations=stations, initial={"station": stations.first()})
-    formset = VisitOpinionFormSet(request.POST or None, prefix="op")
+    formset = VisitOpinionFormSet(request.POST or None, request.FILES or None, prefix="op")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         items = [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
         try:
