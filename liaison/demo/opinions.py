@@ -11,10 +11,10 @@ import random
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace as R
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.lib.codes import hash_query_password
 from liaison.opinions.models import Opinion, ReportBack, Visit
 from liaison.org.models import Category, Deputy, HandlingUnit, Region, Station, Stationing
 
@@ -84,7 +84,7 @@ def load_history() -> str:
         stationed.setdefault(station_id, []).append(deputy_id)
     units_by_county = _units(categories)
     demo_deputy = Deputy.objects.filter(user__username="deputy").first()
-    password_hash = make_password(QUERY_PASSWORD)
+    password_hash = hash_query_password(QUERY_PASSWORD)
     used: set[str] = set(Opinion.objects.values_list("code", flat=True))
     h = _History(rng, now)
     visits: list[Visit] = []

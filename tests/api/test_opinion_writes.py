@@ -10,11 +10,11 @@ import json
 import uuid
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 
 from liaison.api import idempotency
 from liaison.api.models import IdempotentRequest
+from liaison.lib.codes import check_query_password
 from liaison.meetings import services as meeting_services
 from liaison.opinions import services
 from liaison.opinions.models import Opinion, ReportBack, Visit
@@ -78,7 +78,7 @@ def test_it_registers_an_opinion_and_shows_its_query_password_once(cast, client_
     body = response.json()
     opinion = Opinion.objects.get(code=body["code"])
     assert opinion.station == cast.station and opinion.created_by == cast.officer and body["state"] == S.REGISTERED
-    assert len(body["password"]) == 6 and check_password(body["password"], opinion.query_password_hash)
+    assert len(body["password"]) == 6 and check_query_password(body["password"], opinion.query_password_hash)
     assert IdempotentRequest.objects.get().body["password"] is None  # never stored in clear
 
 
@@ -112,7 +112,7 @@ def test_it_logs_a_visit_with_its_opinions(cast, client_for):
     assert visit.deputy == cast.deputy and visit.opinions.count() == 2
     for item in out["opinions"]:
         opinion = Opinion.objects.get(code=item["code"])
-        assert opinion.channel == "visit" and check_password(item["password"], opinion.query_password_hash)
+        assert opinion.channel == "visit" and check_query_password(item["password"], opinion.query_password_hash)
     assert out["opinions"][0]["password"] != out["opinions"][1]["password"]
 
 

@@ -3,13 +3,12 @@
 import hashlib
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liaison.events.services import record_event
-from liaison.lib.codes import new_code, new_query_password
+from liaison.lib.codes import hash_query_password, new_code, new_query_password
 from liaison.lib.errors import DomainError
 from liaison.org.models import Category, Stationing
 
@@ -73,7 +72,7 @@ def _create(*, station, channel, actor, fields: dict, photos=(), password: str, 
         extra["category"] = _proposed_category(fields)
     opinion = Opinion.objects.create(
         code=new_code("M", 8),
-        query_password_hash=make_password(password),
+        query_password_hash=hash_query_password(password),
         station=station,
         channel=channel,
         created_by=actor if getattr(actor, "pk", None) else None,

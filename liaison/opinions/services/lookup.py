@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from liaison.lib.codes import normalise_code
+from liaison.lib.codes import check_query_password, normalise_code
 from liaison.lib.errors import DomainError
 
 from ..models import LookupFailure, Opinion
@@ -52,7 +51,11 @@ def lookup_opinion(*, code: str, password: str, client: str) -> Opinion:
     if recent.count() >= limit and recent.filter(client_hash=client).exists():
         raise Throttled("这个查询码近期输错次数过多，请 15 分钟后再试；忘记查询密码请联系联络站")
     opinion = Opinion.objects.filter(code=code).select_related("station").first() if code else None
-    if opinion is None or not password or not check_password((password or "").strip(), opinion.query_password_hash):
+    if (
+        opinion is None
+        or not password
+        or not check_query_password((password or "").strip(), opinion.query_password_hash)
+    ):
         LookupFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
         LookupFailure.objects.create(client_hash=client, code=code, at=now)
         raise DomainError("查询码或查询密码不正确")
@@ -60,4 +63,4 @@ def lookup_opinion(*, code: str, password: str, client: str) -> Opinion:
 
 
 def verify_password(opinion: Opinion, password: str) -> bool:
-    return check_password(password, opinion.query_password_hash)
+    return check_query_password(password, opinion.query_password_hash)
