@@ -40,6 +40,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier keys, still accepted (sessions, signed links, query passwords) while you rotate: comma-separated.
+SECRET_KEY_FALLBACKS = env_list("LIAISON_SECRET_KEY_FALLBACKS", "")
 # Keys of the audit chain's HMAC, "id:secret[,id:secret…]", first one signs (liaison/events/chain.py).
 # Kept outside the database; empty means one key derived from SECRET_KEY.
 AUDIT_KEYS = os.environ.get("LIAISON_AUDIT_KEYS", "")
