@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "liaison.suggestions",
     "liaison.insight",
     "liaison.reports",
+    "liaison.exports",  # big exports as background jobs
     "liaison.ops",
     "liaison.webhooks",
 ]
@@ -256,6 +257,10 @@ INSIGHT_DIR = Path(os.environ.get("LIAISON_INSIGHT_DIR", VAR_DIR / "insight"))
 
 # Background work: Django's tasks API with the database backend; `manage.py worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Exports (xlsx): up to this many rows stream straight to the browser; more become a background job
+# (liaison/exports) whose file its requester may download for EXPORT_KEEP_HOURS.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LIAISON_EXPORT_SYNC_MAX_ROWS", 20000))
+EXPORT_KEEP_HOURS = int(os.environ.get("LIAISON_EXPORT_KEEP_HOURS", 24))
 
 # Notifications: outbox delivered by the worker. Providers: console (default), smtp, sms.
 NOTIFY_PROVIDERS = env_list("LIAISON_NOTIFY_PROVIDERS", "console")

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("liaison.suggestions.urls")),
     path("", include("liaison.reports.urls")),
     path("", include("liaison.insight.urls")),
+    path("", include("liaison.exports.urls")),
 ]
 
 # 403 and 404 in the site's layout with the refusal's reason (500: templates/500.html, Django's own handler).

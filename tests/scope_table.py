@@ -108,6 +108,22 @@ def _sms_token(c):
     return link_token(c.opinion)
 
 
+# An export job's pages: its requester (the county's staff: 石台 staff, 东至's outsider) only.
+_OWN_JOB = ("L 404 404 200 404 404 404", "L 404 404 404 404 404 200")
+
+
+def _export_job(c):
+    """The county staff's finished ledger export (their own county's rows), made on first use."""
+    from liaison.exports import services
+    from liaison.exports.models import ExportJob
+
+    job = ExportJob.objects.filter(requester=c.staff, state="done").first()
+    if job is None:
+        job = services.request_export(actor=c.staff, kind="ledger", params={}, filename="民情台账.xlsx", total=0)
+        services.run_export(code=job.code)
+    return job
+
+
 def _opinion_step(step, opinion, st, data):
     """The row of one API write on an opinion (POST /api/v1/opinions/{code}/<step>): GET answers 405; the
     POST as `st` says for the role's own county and 404 for the other (the outsider may, in 东至)."""
@@ -810,6 +826,11 @@ TABLE = [
         "L 404 404 200 404 200 404",
         "L 404 404 404 404 404 200",
     ),
+    # --- export jobs: each is its requester's alone (the county's staff here), anyone else 404 ------------------
+    E("exports/", lambda c: "/exports/", "L 200 200 200 200 200 200"),
+    E("exports/<str:code>/", lambda c: f"/exports/{_export_job(c).code}/", *_OWN_JOB),
+    E("exports/<str:code>/progress/", lambda c: f"/exports/{_export_job(c).code}/progress/", *_OWN_JOB),
+    E("exports/<str:code>/download/", lambda c: f"/exports/{_export_job(c).code}/download/", *_OWN_JOB),
     # --- API operations (keys from the OpenAPI schema) --------------------------------------------------------
     E("GET /api/v1/me", lambda c: "/api/v1/me", "401 200 200 200 200 200 200"),
     E(

@@ -47,6 +47,15 @@ FIELDS = {
 }
 
 
+def _export_job(user):
+    """`user`'s ledger export, written by the export job (liaison/exports) as the worker would."""
+    from liaison.exports import services
+
+    job = services.request_export(actor=user, kind="ledger", params={}, filename="民情台账.xlsx", total=0)
+    services.run_export(code=job.code)
+    return job
+
+
 def _suggestion(*, deputy, user, title, proposals="请县住建局尽快处理", **kw):
     return suggestion_services.create_draft(
         actor=user,
@@ -260,6 +269,16 @@ SURFACES = [
         RN="- M M F F - M -",
         RP="- M M F F - M -",
         CR="- M M F F - M -",
+    ),
+    S(
+        "ledger export written by a background job (its file, for its requester only)",
+        lambda w: f"/exports/{_export_job(w.cast.staff).code}/download/",
+        "L 404 404 404 200 404 404 404",
+        # The same sheet function as the ledger export (opinions.exports.ledger_sheet), run as the requester;
+        # tests/exports/test_jobs.py compares the two for each role.
+        RN="- - - - F - - -",
+        RP="- - - - F - - -",
+        CR="- - - - F - - -",
     ),
     S(
         "deputies export",

@@ -3,27 +3,29 @@ logged request), photos and actions."""
 
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from liaison.events.services import timeline
+from liaison.exports.services import request_export
 from liaison.lib.errors import DomainError
 from liaison.lib.forms import valid_form
-from liaison.lib.masking import mask_name, mask_phone
 from liaison.lib.xlsx import xlsx_response
 from liaison.org.models import Category
 from liaison.org.selectors import can_see_contacts, scope_of, stations_visible_to
 from liaison.security.services import client_address
 
 from .. import lifecycle, services
+from ..exports import ledger_sheet
 from ..forms import AnswerForm, OutcomeForm, RefuseForm, ReportBackForm, RevealForm
 from ..models import Opinion
-from ..selectors import access_opinion, ledger_page, ledger_queryset, ledger_rows, sees_contacts
+from ..selectors import access_opinion, ledger_page, ledger_queryset, sees_contacts
 from .common import PAGE_SIZE, _photo_response, _suggestions_for
 
 
@@ -58,57 +60,30 @@ def _has_ledger(user) -> bool:
     return scope.everything or bool(scope.region_paths or scope.station_ids or scope.deputy_id)
 
 
-EXPORT_HEADERS = [
-    "查询码",
-    "登记时间",
-    "联络站",
-    "渠道",
-    "分类",
-    "标题",
-    "内容",
-    "收集代表",
-    "群众姓名",
-    "联系电话",
-    "状态",
-    "办理结果",
-    "群众评价",
-]
-
-
 @login_required
 def ledger_export(request):
+    """民情台账.xlsx: streamed while its rows are read; over EXPORT_SYNC_MAX_ROWS rows, a background job whose
+    page shows its progress and then the file (liaison/exports). Both write opinions.exports.ledger_sheet()."""
     if not _has_ledger(request.user):
         raise Http404
-    qs, _filters = ledger_queryset(request.user, request.GET)
-    qs = ledger_rows(qs)
     user = request.user
-    allowed = {}
+    sheet = ledger_sheet(user, request.GET)
+    job = None
+    if sheet.total > settings.EXPORT_SYNC_MAX_ROWS:
+        try:
+            job = request_export(
+                actor=user, kind="ledger", params=request.GET.dict(), filename=sheet.filename, total=sheet.total
+            )
+        except DomainError as exc:  # more rows than a sheet holds: nothing exported
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('opinions-ledger')}?{request.GET.urlencode()}")
     if can_see_contacts(user):  # some rows will carry contacts unmasked: log the export
         query = unquote_plus(request.GET.urlencode())  # readable filters in the log: q=路灯&station=…
         services.log_ledger_export(actor=user, query=query, address=client_address(request))
-
-    def rows():
-        for o in qs.iterator(chunk_size=2000):
-            if o.station_id not in allowed:
-                allowed[o.station_id] = sees_contacts(user, o.station)
-            show = allowed[o.station_id]
-            yield [
-                o.code,
-                timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
-                o.station.name,
-                o.get_channel_display(),
-                o.category.name if o.category else "",
-                o.title,
-                o.content,
-                o.deputy.name if o.deputy else "",
-                o.resident_name if show else mask_name(o.resident_name),
-                o.resident_phone if show else mask_phone(o.resident_phone),
-                o.get_state_display(),
-                o.outcome,
-                o.get_rating_display() if o.rating else "",
-            ]
-
-    return xlsx_response("民情台账.xlsx", "民情台账", EXPORT_HEADERS, rows())
+    if job is not None:
+        messages.info(request, f"共 {sheet.total} 条，数据较多，已转为后台生成，完成后在本页下载")
+        return redirect("exports-job", code=job.code)
+    return xlsx_response(sheet.filename, sheet.title, sheet.headers, sheet.rows())
 
 
 # ---------------------------------------------------------------- one opinion

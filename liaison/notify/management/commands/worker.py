@@ -25,6 +25,7 @@ PERIODIC_JOBS = [
     ("monthly_bulletin", 3600),
     ("anchor_audit", 3600),
     ("purge_personal_data", 86400),
+    ("purge_exports", 3600),  # export jobs' files, kept EXPORT_KEEP_HOURS
     ("clearsessions", 86400),  # Django's: deletes expired sessions (剩余信息保护)
 ]
 
