@@ -10,6 +10,7 @@ functions load a calendar per call and are fine for a single computation.
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -30,10 +31,7 @@ class WorkCalendar:
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        return _official_workday(day)
 
     def next_workday(self, day: dt.date) -> dt.date:
         """`day` itself when it is a working day, else the next working day."""
@@ -73,6 +71,16 @@ class WorkCalendar:
         if paused_days:
             day = self.add_working_days(day, paused_days)
         return self.next_workday(day)
+
+
+@lru_cache(maxsize=8192)
+def _official_workday(day: dt.date) -> bool:
+    """The package's answer for `day`, remembered: it is fixed for the process's life, and each lookup costs the
+    package a scan of its whole holiday table (lists counting days to due dates ask for thousands)."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def is_workday(day: dt.date) -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from liaison.events.services import timeline
 from liaison.insight.services import similar_items
 from liaison.lib.months import month_range
-from liaison.org.models import Deputy, User
+from liaison.org.models import Body, Deputy, Region, User
 from liaison.org.selectors import path_q, scope_of
 
 from .lifecycles.assignment import is_unit_of
@@ -40,7 +40,11 @@ def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
     if scope.station_ids:
         public_part |= Q(station_id__in=scope.station_ids)
     if scope.region_paths:
-        public_part |= path_q("body__region__path", scope.region_paths) | path_q("region__path", scope.region_paths)
+        # As subqueries on the (few) bodies and regions of the subtree rather than joins: a count over tens of
+        # thousands of suggestions then tests two small hashed sets per row instead of joining two tables.
+        public_part |= Q(body__in=Body.objects.filter(path_q("region__path", scope.region_paths))) | Q(
+            region__in=Region.objects.filter(path_q("path", scope.region_paths))
+        )
     q |= public_part & ~Q(state__in=PRIVATE_STATES)
     if scope.unit_ids:
         q |= Q(pk__in=Assignment.objects.filter(unit_id__in=scope.unit_ids).values("suggestion_id"))

@@ -8,6 +8,8 @@ Set-based and idempotent:
 - each body's staff get one digest per pass with new flags, not one message per item;
 - B/C commitments past their date become "missed"; a closed suggestion with a missed commitment re-enters
   follow-up (跟踪办理) through the service, with its event;
+- when flags changed, PostgreSQL's statistics of the assignments are refreshed (ANALYZE) so that the flag
+  filters are planned on the new numbers;
 - accepted suggestions not assigned within their body's `assign_working_days` working days of acceptance are
   overdue for assignment (逾期未交办): the body's staff get one reminder per suggestion (keyed by its
   assign-by date, so a second pass sends nothing).
@@ -58,6 +60,8 @@ def run(today: dt.date | None = None) -> Result:
             n, notes = _flag(flag, condition, params, today, staff)
         setattr(result, flag, n)
         result.notifications += notes
+    if result.red or result.yellow:
+        _refresh_statistics()
     result.missed_commitments, result.follow_ups = _missed_commitments(today)
     with transaction.atomic():
         result.assign_overdue, notes = _assign_overdue(today, calendar, staff)
@@ -185,6 +189,15 @@ def _flag(flag: str, condition: str, params: list, today: dt.date, staff: dict[i
     ]
     created = Notification.objects.bulk_create(digests, ignore_conflicts=True)
     return flagged, max(notes, 0) + len(created)
+
+
+def _refresh_statistics() -> None:
+    """A pass may change the flags of a good part of the open assignments at once; the lists filtering on them
+    (the staff list's 临期/超期, the flagged partial index) are planned from PostgreSQL's statistics, which would
+    still say "no flags" until autovacuum comes by — and a plan for a handful of rows over thousands is slow."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Assignment._meta.db_table)}")
 
 
 def _unit_users() -> dict[int, list[int]]:
