@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from liaison.lib.masking import mask_name
+from liaison.lib.search import search_q
 from liaison.lib.workdays import WorkCalendar
 from liaison.org.selectors import scope_of
 
@@ -24,6 +25,7 @@ from ..models import (
     Commitment,
     CoSigner,
     State,
+    Suggestion,
 )
 from ..selectors import (
     access_suggestion,
@@ -47,7 +49,8 @@ def suggestion_list(request):
     )
     q = request.GET.get("q", "").strip()[:50]
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(code__iexact=q) | Q(case_number__contains=q))
+        # Title or case number contains q (the bigram index, liaison/lib/search.py), or the exact code.
+        qs = qs.filter(search_q(Suggestion, q, or_q=Q(code=q.upper())))
     state = request.GET.get("state", "")
     if state in State.values:
         qs = qs.filter(state=state)
