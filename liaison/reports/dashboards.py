@@ -1,5 +1,6 @@
-"""What each dashboard shows, as plain data (views render it, bulletins reuse it). Reads rollups, except the
-live lists (overdue and key supervised items) which are small indexed queries on the source tables."""
+"""What each dashboard shows, as plain data (views render it, bulletins reuse it). Reads rollups (the pages through
+reads.py, a query per block), except the live lists (overdue and key supervised items), which are pages of
+indexed queries on the source tables."""
 
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from liaison.suggestions.lifecycles.suggestion import OPEN_STATES
 from liaison.suggestions.models import Suggestion
 
 from . import metrics as m
+from . import reads
 
 TREND_RATES = ["closed_rate", "satisfaction", "feedback_rate", "on_time_rate"]
 COUNT_CARDS = ["opinions", "raised", "accepted", "answered", "closed", "avg_days", "p90_days", "overdue"]
@@ -121,9 +123,15 @@ def _rates(sums: dict) -> dict:
 def ranking(filters: m.Filters, region: Region, *, link_ends: int | None = None) -> dict:
     """Children of the region ranked by 办结率. `link_ends`: build drill-down links only for that many rows at
     each end (the rows a page shows), not for all 620 stations of a city."""
-    by, label = CHILD_LEVEL[region.level]
+    by, _label = CHILD_LEVEL[region.level]
     groups = m.grouped(filters, by)
     names = _names(by, [k for k in groups if k is not None])
+    return ranked(filters, by, groups, names, link_ends=link_ends)
+
+
+def ranked(filters: m.Filters, by: str, groups: dict, names: dict, *, link_ends: int | None = None) -> dict:
+    """The ranking table of {child id: sums} (children in `names`; unknown or None ids left out)."""
+    label = next(lbl for key, lbl in CHILD_LEVEL.values() if key == by)
     rows = []
     for key, sums in groups.items():
         if key is None:
@@ -145,7 +153,7 @@ def ranking(filters: m.Filters, region: Region, *, link_ends: int | None = None)
             }
         )
     rows.sort(key=lambda r: (-(r["values"]["closed_rate"] or -1), -r["raised"], r["name"]))
-    shown = rows if link_ends is None else rows[:link_ends] + rows[-link_ends:]
+    shown = rows if link_ends is None or len(rows) <= 2 * link_ends else rows[:link_ends] + rows[-link_ends:]
     for r in shown:
         sub = _child_filters(filters, by, r["child"])
         r["urls"] = {k: drill(k, sub) for k in ("opinions", "raised", *m.RATE_KEYS)}
@@ -169,14 +177,20 @@ def _child_filters(filters: m.Filters, by: str, child) -> m.Filters:
 def categories(filters: m.Filters) -> list[dict]:
     groups = m.grouped(filters, "category_id", ["op_received", "sg_raised", "sg_closed", "sg_accepted"])
     names = dict(Category.objects.values_list("pk", "name"))
+    return category_rows(filters, {pk: {"name": names.get(pk), "sums": sums} for pk, sums in groups.items()})
+
+
+def category_rows(filters: m.Filters, groups: dict) -> list[dict]:
+    """The category table of {category id: {"name", "sums"}}."""
     from dataclasses import replace
 
     out = []
-    for pk, sums in groups.items():
+    for pk, entry in groups.items():
+        sums = entry["sums"]
         sub = replace(filters, category_id=pk) if pk else filters
         out.append(
             {
-                "name": names.get(pk, "未分类"),
+                "name": entry["name"] or "未分类",
                 "opinions": sums["op_received"],
                 "raised": sums["sg_raised"],
                 "closed_rate": m.fmt("closed_rate", m.rate(sums, "closed_rate")),
@@ -189,7 +203,11 @@ def categories(filters: m.Filters) -> list[dict]:
 
 
 def trend(filters: m.Filters) -> dict:
-    groups = m.grouped(filters, "month")
+    return trend_of(filters, m.grouped(filters, "month"))
+
+
+def trend_of(filters: m.Filters, groups: dict) -> dict:
+    """The monthly series of {month: sums}."""
     months = filters.period.months
     data = {"months": [f"{x.year}-{x.month:02d}" for x in months], "opinions": [], "raised": [], "closed": []}
     for k in TREND_RATES:
@@ -215,24 +233,33 @@ def overdue_list(filters: m.Filters, limit: int = 20) -> list:
     return list(rows)
 
 
-def key_supervised(filters: m.Filters, limit: int = 20) -> list:
+def key_supervised_items(filters: m.Filters):
     qs = Suggestion.objects.filter(key_supervised=True, state__in=OPEN_STATES)
     if filters.station is not None:
         qs = qs.filter(station=filters.station)
     elif filters.region is not None:
         qs = qs.filter(region__path__startswith=filters.region.path)
-    return list(qs.select_related("station", "supervising_leader").order_by("submitted_at", "id")[:limit])
+    return qs.select_related("station", "supervising_leader").order_by("submitted_at", "id")
+
+
+def key_supervised(filters: m.Filters, limit: int = 20) -> list:
+    return list(key_supervised_items(filters)[:limit])
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
-def overview(filters: m.Filters, region: Region) -> dict:
-    figs = m.figures(filters)
-    prev = m.figures(filters.with_period(filters.period.previous()), with_overdue=False)
-    rank = ranking(filters, region)
+def overview(filters: m.Filters, region: Region, *, overdue_page: int = 1, supervised_page: int = 1) -> dict:
+    """A region's page in five queries (reads.py): figures and series, rankings, the two live lists, the
+    category filter's options (the view's)."""
+    overdue = reads.overdue_page(filters, overdue_page)
+    data = reads.period_data(filters, overdue=overdue.total)
+    figs, prev = data.figs, data.prev
+    by, _label = CHILD_LEVEL[region.level]
+    groups, names, st_groups, st_names = reads.rankings(filters, region, by)
+    rank = ranked(filters, by, groups, names)
     charts = {
-        "trend": trend(filters),
+        "trend": trend_of(filters, data.months),
         "channels": [
             {"name": m.METRICS[col].label.split("·")[1], "value": figs.sums[col]} for col in m.CHANNEL_COLUMNS
         ],
@@ -246,7 +273,9 @@ def overview(filters: m.Filters, region: Region) -> dict:
         },
     }
     station_rank = (
-        ranking(filters, Region(level=Region.Level.TOWNSHIP)) if region.level != Region.Level.TOWNSHIP else None
+        ranked(filters, "station_id", st_groups, st_names, link_ends=10)
+        if region.level != Region.Level.TOWNSHIP
+        else None
     )
     if region.level == Region.Level.CITY:
         charts["map"] = {
@@ -263,9 +292,11 @@ def overview(filters: m.Filters, region: Region) -> dict:
         "decisions": [card(k, figs, filters) for k in m.DECISION_KINDS],
         "ranking": rank,
         "station_ranking": station_rank,
-        "categories": categories(filters),
-        "overdue": overdue_list(filters),
-        "key_supervised": key_supervised(filters),
+        "categories": category_rows(filters, data.categories),
+        "overdue": overdue.items,
+        "overdue_page": overdue,
+        "key_supervised": (supervised := reads.supervised_page(key_supervised_items(filters), supervised_page)).items,
+        "supervised_page": supervised,
         "charts": charts,
         "prev_label": filters.period.previous().label,
         "unmapped": [r["name"] for r in rank["rows"] if r["name"] not in MAP_COUNTIES]
@@ -329,9 +360,10 @@ def comparison(filters: m.Filters, region: Region) -> dict:
     return {"rows": rows, "chart": chart}
 
 
-def station_view(filters: m.Filters) -> dict:
-    figs = m.figures(filters)
-    prev = m.figures(filters.with_period(filters.period.previous()), with_overdue=False)
+def station_view(filters: m.Filters, *, overdue_page: int = 1) -> dict:
+    overdue = reads.overdue_page(filters, overdue_page)
+    data = reads.period_data(filters, overdue=overdue.total)
+    figs, prev = data.figs, data.prev
     suggestions = (
         m.suggestions_in(filters).select_related("lead_deputy", "category").order_by("submitted_at", "id")[:100]
     )
@@ -342,7 +374,8 @@ def station_view(filters: m.Filters) -> dict:
         "channels": [card(k, figs, filters) for k in m.CHANNEL_COLUMNS],
         "decisions": [card(k, figs, filters) for k in m.DECISION_KINDS],
         "suggestions": list(suggestions),
-        "overdue": overdue_list(filters),
-        "charts": {"trend": trend(filters)},
+        "overdue": overdue.items,
+        "overdue_page": overdue,
+        "charts": {"trend": trend_of(filters, data.months)},
         "prev_label": filters.period.previous().label,
     }

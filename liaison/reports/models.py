@@ -136,8 +136,33 @@ class StationMonthTotal(models.Model):
         return f"{self.month:%Y-%m} {self.region_id}/{self.station_id}"
 
 
+class RegionMonthTotal(models.Model):
+    """MonthlyRollup summed per month × region × category, for every city, county and township above the rows
+    (a row counts in each of them, as `region_path__startswith` would count it).
+
+    What region dashboards read: a county's or the city's year is ~13 rows a month whatever the data's size, so
+    one query gives a page its headline figures, the previous period, the monthly series and the category table.
+    Built set-based by liaison/reports/rollup_sql.py from MonthlyRollup."""
+
+    month = models.DateField("月份")
+    region = models.ForeignKey("org.Region", verbose_name="地区", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "org.Category", verbose_name="分类", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    days_hist = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "月度地区合计"
+        verbose_name_plural = "月度地区合计"
+        indexes = [models.Index(fields=["region", "month"], name="region_total_region_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.region_id}/{self.category_id}"
+
+
 for _column in COLUMNS:
     StationMonthTotal.add_to_class(_column, models.BigIntegerField(default=0))
+    RegionMonthTotal.add_to_class(_column, models.BigIntegerField(default=0))
 
 
 class RollupState(models.Model):

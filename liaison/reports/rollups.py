@@ -2,7 +2,8 @@
 
 The unit of work is a cell (month, village region): every opinion, suggestion and meeting decision belongs to
 exactly one (see metrics.py, "Cohorts"). `refresh()` reads the events since the watermark, maps their subjects
-to the cells they belong to and recomputes only those cells; `rebuild()` recomputes everything.
+to the cells they belong to and recomputes only those cells; `rebuild()` recomputes everything, set-based in SQL
+(rollup_sql.py). RegionMonthTotal (what region dashboards read) follows MonthlyRollup month by month.
 """
 
 import datetime as dt
@@ -20,6 +21,7 @@ from liaison.opinions.models import Opinion
 from liaison.org.models import Region
 from liaison.suggestions.models import Suggestion
 
+from . import rollup_sql
 from .metrics import DECISION_KINDS, OPINION_Q, month_of, shift_month, suggestion_rows
 from .models import COLUMNS, MonthlyRollup, RollupState, StationMonthTotal
 
@@ -172,6 +174,7 @@ def _store(cells: Cells | None, rows: dict[tuple, MonthlyRollup]) -> None:
                     model.objects.filter(month=month, region_id__in=regions[i : i + 500]).delete()
     MonthlyRollup.objects.bulk_create(rows.values(), batch_size=2000)
     StationMonthTotal.objects.bulk_create(totals(rows).values(), batch_size=2000)
+    rollup_sql.store_regions(None if cells is None else set(cells))
 
 
 def _state() -> RollupState:
@@ -188,14 +191,14 @@ class RefreshResult:
 
 
 def rebuild() -> RefreshResult:
+    """Everything from the source tables, set-based in SQL (rollup_sql.py; `recount` checks it against `build`)."""
     with transaction.atomic():
         state = _state()
         top = Event.objects.aggregate(m=Max("id"))["m"] or 0
-        rows = build(None)
-        _store(None, rows)
+        n = rollup_sql.rebuild_all()
         state.last_event_id, state.last_run_at, state.built_at = top, timezone.now(), timezone.now()
         state.save()
-    return RefreshResult(rows=len(rows), full=True)
+    return RefreshResult(rows=n, full=True)
 
 
 def dirty_cells(events) -> Cells:

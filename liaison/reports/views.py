@@ -16,7 +16,7 @@ from liaison.org.selectors import access_station, broadest_region, regions_visib
 
 from . import assessment as assess
 from . import bulletin as bulletins
-from . import dashboards, rollups
+from . import dashboards, reads, rollups
 from . import metrics as m
 from .models import Bulletin
 
@@ -94,7 +94,12 @@ def region_dashboard(request, code):
             raise Http404
         return redirect("reports-station", station.code)
     filters = _filters(request, region=region)
-    context = dashboards.overview(filters, region)
+    context = dashboards.overview(
+        filters,
+        region,
+        overdue_page=reads.page_number(request.GET.get("overdue")),
+        supervised_page=reads.page_number(request.GET.get("supervised")),
+    )
     context.update(_choices(request, filters))
     context.update(
         region=region,
@@ -136,7 +141,7 @@ def station_dashboard(request, code):
     rollups.ensure_fresh()
     station = access_station(request.user, code)
     filters = _filters(request, station=station)
-    context = dashboards.station_view(filters)
+    context = dashboards.station_view(filters, overdue_page=reads.page_number(request.GET.get("overdue")))
     context.update(_choices(request, filters))
     context.update(
         station=station,

@@ -129,7 +129,7 @@ def _follow_up_as_closed(monkeypatch):  # the rule the rollups had until the ind
 )
 def test_it_catches_a_wrong_rule_in_the_rollups(cast, richer, monkeypatch, capsys, plant, columns, figures):
     plant(monkeypatch)
-    rollups.rebuild()
+    rollups.recount()  # stores the per-item build (rollups.build), which has the planted rule
     assert rollups.recount() == []  # the rollups' own recount shares the wrong rule: it sees nothing
     with pytest.raises(CommandError, match="与独立重算不一致"):
         call_command("recount")
