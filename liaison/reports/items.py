@@ -81,6 +81,6 @@ def overdue_assignments(filters: Filters, today: dt.date | None = None) -> Query
     return qs
 
 
-def overdue_suggestions(filters: Filters, today: dt.date | None = None) -> QuerySet[Suggestion]:
-    ids = overdue_assignments(filters, today).values("suggestion_id")
+def overdue_suggestions(filters: Filters) -> QuerySet[Suggestion]:
+    ids = overdue_assignments(filters).values("suggestion_id")
     return Suggestion.objects.filter(pk__in=ids)

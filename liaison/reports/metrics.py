@@ -11,7 +11,6 @@ reading of the definition, so a figure never changes because of the day it is lo
 of the cohort progressed.
 """
 
-import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -319,7 +318,7 @@ def percentile(hist: Counter, q: float) -> int | None:
         seen += hist[days]
         if seen >= rank:
             return days
-    return max(hist)
+    return None  # not reached: rank <= total
 
 
 def rollup_rows(filters: Filters, *, fine: bool = False) -> QuerySet[MonthlyRollup]:
@@ -459,10 +458,6 @@ def suggestion_rows(qs: QuerySet[Suggestion]):
 
 def month_of(value: dt.datetime) -> dt.date:
     return month_start(timezone.localdate(value))
-
-
-def month_days(month: dt.date) -> int:
-    return calendar.monthrange(month.year, month.month)[1]
 
 
 def fmt(metric_key: str, value) -> str:

@@ -244,6 +244,14 @@ def test_it_searches_letters_regardless_of_case(cast):
     assert codes(selectors.ledger_queryset(cast.staff, {"q": "路灯"})[0]) == {opinion.code}
 
 
+def test_it_finds_an_opinion_by_its_code_typed_in_any_case(cast):
+    opinion, _ = make_opinion(cast, title="井盖破损", content="小学门口。")
+    make_opinion(cast, title="路灯不亮", content="村口。")
+
+    assert codes(selectors.ledger_queryset(cast.staff, {"q": opinion.code.lower()})[0]) == {opinion.code}
+    assert codes(selectors.ledger_queryset(cast.staff, {"q": opinion.code})[0]) == {opinion.code}
+
+
 def test_it_pages_the_ledger_newest_first(cast):
     made = []
     for day in (1, 2, 3):
