@@ -6,12 +6,26 @@ from types import SimpleNamespace as R
 
 from django.utils import timezone
 
+from liaison.meetings.agenda import order_agenda
 from liaison.meetings.models import AgendaItem, Attendance, Meeting
 from liaison.opinions.models import Mediation
+from liaison.org.models import Category
 
 from .bulk import insert, insert_events, seeded_code
 from .people import person
 from .texts import MEDIATIONS
+
+
+def _agenda_order(items, opinions, categories):
+    """The meeting's items in the order the product gives an agenda (liaison/meetings/agenda.py: by category,
+    near-duplicates side by side across categories)."""
+    by_pk = {}
+    for item in items:
+        opinion = opinions[item[0]]
+        if opinion.category_id in categories:
+            opinion.category = categories[opinion.category_id]  # the ordering reads it: no query per item
+        by_pk[opinion.pk] = item
+    return [by_pk[o.pk] for o in order_agenda([opinions[i] for i, _ in items])]
 
 
 def write_meetings(rng, meetings, h, opinions, stationed, used):
@@ -38,8 +52,9 @@ def write_meetings(rng, meetings, h, opinions, stationed, used):
     insert(Meeting, rows)
     meeting_pks = dict(Meeting.objects.values_list("code", "pk"))
     items, attendance, events = [], [], []
+    categories = {c.pk: c for c in Category.objects.all()}
     for meeting, key in zip(rows, keys, strict=True):
-        ordered = sorted(meetings[key]["items"], key=lambda x: (opinions[x[0]].category_id, x[0]))
+        ordered = _agenda_order(meetings[key]["items"], opinions, categories)
         for pos, (i, (decision, note, decided)) in enumerate(ordered, 1):
             items.append(
                 R(

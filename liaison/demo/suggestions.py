@@ -26,7 +26,7 @@ from liaison.suggestions.models import (
 )
 
 from .bulk import create_events, seeded_code
-from .texts import TOPICS
+from .texts import TOPICS, suggestion_words
 
 SEED = 4044
 PER_COUNTY = {"石台县": 2200}
@@ -80,10 +80,7 @@ def _bulk_history(rng) -> int:
             state = _pick_state(rng, age)
             s = Suggestion(
                 code=seeded_code(rng, "S"),
-                title=f"关于解决{topic}问题的建议",
-                cause=f"{topic}，群众反映强烈",
-                reasons=f"走访中多名群众反映{topic}，影响生产生活，亟需解决。",
-                proposals=f"建议有关部门深入调研，制定方案，尽快解决{topic}问题。",
+                **suggestion_words(topic),
                 category=cat,
                 lead_deputy_id=deputy_id,
                 level=Level.COUNTY,

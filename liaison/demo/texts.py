@@ -98,6 +98,17 @@ MEDIATIONS = [
     ("土地流转租金纠纷", "召集流转双方核对合同，协商分期支付租金。"),
 ]
 
+
+def suggestion_words(topic: str) -> dict:
+    """A demo suggestion's title, cause, reasons and proposals on `topic` (one of TOPICS)."""
+    return {
+        "title": f"关于解决{topic}问题的建议",
+        "cause": f"{topic}，群众反映强烈",
+        "reasons": f"走访中多名群众反映{topic}，影响生产生活，亟需解决。",
+        "proposals": f"建议有关部门深入调研，制定方案，尽快解决{topic}问题。",
+    }
+
+
 # Suggestion topics per category.
 TOPICS = {
     "城乡建设": [

@@ -248,9 +248,22 @@ def similar_items(
         return meta["kind"] in visible and meta["day"] >= since and meta["path"].startswith(region_path)
 
     query = split_title(text[:MAX_TEXT]) if "\n" in text.strip() else text[:MAX_TEXT]
-    hits = index.query(
-        query, k=k * 3, where=where, min_score=min_score, exclude=exclude, boost=proximity(near_path, near_day)
-    )
+    # The index knows places, not the caller's scope: a narrow scope (a deputy's own suggestions) may keep none of
+    # the first hits when many others' items say the same, so an unfilled page asks again, deeper (bounded).
+    for depth in (k * 3, k * 30, k * SCOPE_DEPTH):
+        hits = index.query(
+            query, k=depth, where=where, min_score=min_score, exclude=exclude, boost=proximity(near_path, near_day)
+        )
+        out = _in_scope(hits, visible)
+        if len(out) >= k or len(hits) < depth:
+            break
+    return out[:k]
+
+
+SCOPE_DEPTH = 200  # at most k × 200 hits are checked against the caller's scope
+
+
+def _in_scope(hits, visible: dict) -> list[SimilarHit]:
     found = {}
     for kind, prefix in (("opinion", "O:"), ("suggestion", "S:")):
         codes = [i[2:] for i, _ in hits if i.startswith(prefix)]
@@ -263,7 +276,7 @@ def similar_items(
             hit = found[item_id]
             hit.score = round(score, 3)
             out.append(hit)
-    return out[:k]
+    return out
 
 
 # -- categoriser ---------------------------------------------------------------------------------------

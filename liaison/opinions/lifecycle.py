@@ -14,7 +14,7 @@ S = Opinion.State
 
 # The one table of allowed opinion transitions (liaison.events.services.transition enforces it).
 TRANSITIONS = {
-    S.REGISTERED: {S.ANSWERED_ON_SPOT, S.NOT_ACCEPTED, S.ON_AGENDA},
+    S.REGISTERED: {S.ANSWERED_ON_SPOT, S.NOT_ACCEPTED, S.ON_AGENDA, S.DUPLICATE},
     S.ON_AGENDA: {S.VILLAGE_HANDLING, S.REFERRED, S.TO_SUGGESTION, S.DUPLICATE, S.NOT_FEASIBLE},
     S.VILLAGE_HANDLING: {S.OUTCOME_RECORDED},
     S.REFERRED: {S.OUTCOME_RECORDED},
@@ -43,7 +43,8 @@ ACTIONS = {
     "route_to_village": ((S.ON_AGENDA,), S.VILLAGE_HANDLING),
     "refer": ((S.ON_AGENDA,), S.REFERRED),
     "to_suggestion": ((S.ON_AGENDA,), S.TO_SUGGESTION),
-    "mark_duplicate": ((S.ON_AGENDA,), S.DUPLICATE),
+    # At intake (registered) the station merges a repeat of a known matter; on the agenda it is the meeting's.
+    "mark_duplicate": ((S.REGISTERED, S.ON_AGENDA), S.DUPLICATE),
     "mark_not_feasible": ((S.ON_AGENDA,), S.NOT_FEASIBLE),
     "outcome": ((S.VILLAGE_HANDLING, S.REFERRED), S.OUTCOME_RECORDED),
     "reportback": (ANSWERED, S.REPORTED_BACK),
@@ -60,17 +61,20 @@ MESSAGES = {
     "put_on_agenda": "只有联络员、站长或人大工作人员可以列入会商议题",
     "register": "只有联络员、站长或人大工作人员可以登记社情民意",
 }
+# Refusal of a merge at intake (registered); on the agenda the chair's message below applies.
+INTAKE_DUPLICATE_MESSAGE = "只有本站的联络员、站长或人大工作人员可以合并重复事项"
 
 
 def may(user, action: str, opinion: Opinion) -> bool:
-    """Whether `user` (role and scope) may take `action` on `opinion`; says nothing about its state."""
+    """Whether `user` (role and scope) may take `action` on `opinion`; says nothing about whether its state allows
+    the step — except who merges a duplicate: the station at intake, the meeting's chair once on the agenda."""
     if action in ("answer", "refuse", "reportback", "close"):
         return can_report_back(user, opinion)
     if action == "outcome":
         if opinion.state == S.VILLAGE_HANDLING:
             return can_record_village_outcome(user, opinion)
         return can_write_station(user, opinion.station)
-    if action == "put_on_agenda":
+    if action == "put_on_agenda" or (action == "mark_duplicate" and opinion.state == S.REGISTERED):
         return can_write_station(user, opinion.station)
     if action in MEETING_DECISIONS:
         # Decisions are the consultation's, taken by its chair (the station head) or congress staff above.
@@ -80,6 +84,8 @@ def may(user, action: str, opinion: Opinion) -> bool:
 
 def require(user, action: str, opinion: Opinion) -> None:
     if not may(user, action, opinion):
+        if action == "mark_duplicate" and opinion.state == S.REGISTERED:
+            raise NotAllowed(INTAKE_DUPLICATE_MESSAGE)
         raise NotAllowed(MESSAGES.get(action, "只有主持会商的站长或人大工作人员可以作出会商决定"))
 
 

@@ -204,6 +204,16 @@ def test_it_marks_a_duplicate_of_the_same_stations_opinion_only(cast, client_for
     assert shitai.duplicate_of == original
 
 
+def test_the_station_merges_a_registered_opinion_at_intake(cast, client_for, shitai):
+    """Before the meeting the station's officer may merge a repeat; the deputy may not."""
+    original = opinion_at(cast.station, cast.officer)
+    refused = post(client_for(cast.deputy_user), url(shitai, "duplicate"), {"original": original.code})
+    assert refused.status_code == 403 and state(shitai) == S.REGISTERED
+    response = post(client_for(cast.officer), url(shitai, "duplicate"), {"original": original.code})
+    assert response.status_code == 200 and response.json()["state"] == S.DUPLICATE
+    assert original.duplicates.get() == shitai
+
+
 def test_it_refuses_choices_the_meeting_form_would_not_offer(cast, client_for, shitai):
     on_agenda(shitai, cast.head)
     for step, body, field in [

@@ -77,7 +77,9 @@ def test_it_logs_a_visit_only_for_the_deputy_themself(cast):
 
 def test_it_offers_each_role_its_own_steps(cast):
     opinion, _ = make_opinion(cast)
-    assert lifecycle.allowed_actions(cast.head, opinion) == {"answer", "refuse", "put_on_agenda"}
+    # At intake the station may also merge a repeat of a known matter (its page lists the likely duplicates).
+    assert lifecycle.allowed_actions(cast.head, opinion) == {"answer", "refuse", "put_on_agenda", "mark_duplicate"}
+    assert lifecycle.allowed_actions(cast.officer, opinion) == {"answer", "refuse", "put_on_agenda", "mark_duplicate"}
     assert lifecycle.allowed_actions(cast.deputy_user, opinion) == {"answer", "refuse"}
     assert lifecycle.allowed_actions(cast.village, opinion) == set()
     assert lifecycle.allowed_actions(cast.unit_user, opinion) == set()

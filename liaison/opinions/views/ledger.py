@@ -17,15 +17,18 @@ from liaison.exports.services import request_export
 from liaison.lib.errors import DomainError
 from liaison.lib.forms import valid_form
 from liaison.lib.xlsx import xlsx_response
+from liaison.meetings import services as meeting_services
+from liaison.meetings.models import AgendaItem, Meeting
 from liaison.org.models import Category
 from liaison.org.selectors import can_see_contacts, scope_of, stations_visible_to
 from liaison.security.services import client_address
 
 from .. import lifecycle, services
+from ..duplicates import likely_duplicates
 from ..exports import ledger_sheet
 from ..forms import AnswerForm, OutcomeForm, RefuseForm, ReportBackForm, RevealForm
 from ..models import Opinion
-from ..selectors import access_opinion, ledger_page, ledger_queryset, sees_contacts
+from ..selectors import access_opinion, ledger_page, ledger_queryset, opinions_visible_to, sees_contacts
 from .common import PAGE_SIZE, _photo_response, _suggestions_for
 
 
@@ -133,6 +136,8 @@ def _detail(request, opinion, *, revealed=False):
             "reportbacks": list(opinion.reportbacks.select_related("deputy")),
             "agenda_items": list(opinion.agenda_items.select_related("meeting")),
             "duplicates": list(opinion.duplicates.only("code", "title")),
+            "candidates": likely_duplicates(user, opinion),
+            "can_merge": "mark_duplicate" in allowed,
             "suggestions": _suggestions_for(opinion),
             "forms": {name: form() for name, form in offered.items() if name in allowed},
             "can_close": "close" in allowed,
@@ -175,8 +180,32 @@ def opinion_action(request, code, action):
         elif action == "close":
             services.close_opinion(opinion=opinion, actor=user)
             messages.success(request, "已关闭")
+        elif action == "mark_duplicate":
+            _merge_duplicate(opinion, request.POST.get("original", ""), user)
+            messages.success(request, "已作为重复事项合并")
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("opinions-detail", code=opinion.code)
+
+
+def _merge_duplicate(opinion, original_code: str, user) -> None:
+    """合并为重复事项 from the opinion's page (its likely duplicates): the original must be one the user may see at
+    the same station. On an open meeting's agenda the meeting records the decision (as the API does, see
+    liaison/api/opinion_writes.py `_decide`); otherwise the opinion's own duplicate service runs."""
+    original = opinions_visible_to(user).filter(code=original_code.strip(), station_id=opinion.station_id).first()
+    if original is None:
+        raise DomainError("本站没有这个查询码的社情民意")
+    item = (
+        AgendaItem.objects.filter(opinion=opinion, decision="", meeting__state=Meeting.State.OPEN)
+        .select_related("meeting__station__region")
+        .first()
+    )
+    if item is not None:
+        item.opinion = opinion
+        meeting_services.decide_item(
+            item=item, decision=AgendaItem.Decision.DUPLICATE, actor=user, duplicate_of=original
+        )
+    else:
+        services.mark_duplicate(opinion=opinion, original=original, actor=user)
