@@ -1,10 +1,10 @@
 """履职档案 (deputy performance record), station assessment (star levels) and the annual shortlist."""
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractQuarter
 
 from liaison.meetings.models import Attendance, Meeting
 from liaison.opinions.models import Mediation, Opinion, Visit
@@ -27,77 +27,96 @@ ACTIVITY_ITEMS = [
 ]
 
 
+QUARTERS = (1, 2, 3, 4)
+
+
 def _year_bounds(year: int):
     return m.Period.year(year).bounds()
 
 
-def deputy_counts(deputy_ids, year: int) -> dict[int, dict]:
-    """Counts of ACTIVITY_ITEMS per deputy for a year (grouped queries, one per item)."""
+def _zero() -> dict:
+    return dict.fromkeys([k for k, _, _ in ACTIVITY_ITEMS], 0)
+
+
+def deputy_quarter_counts(deputy_ids, year: int) -> dict[int, dict[int, dict]]:
+    """Counts of ACTIVITY_ITEMS per deputy and quarter of a year: {deputy pk: {1..4: counts}} (grouped queries,
+    one per item). Each item falls in the quarter of its own date: a visit's, mediation's or reception day's date,
+    an opinion's registration (local time), a suggestion's submission (led, co-signed, resolved, satisfied), a
+    meeting's month."""
     start, end = _year_bounds(year)
     d0, d1 = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    out = defaultdict(lambda: dict.fromkeys([k for k, _, _ in ACTIVITY_ITEMS], 0))
     ids = list(deputy_ids)
+    out = {pk: {q: _zero() for q in QUARTERS} for pk in ids}
 
-    def put(key, rows):
-        for pk, n in rows:
-            out[pk][key] = n
+    def put(key, qs, deputy_field, date_field):
+        rows = qs.annotate(q=ExtractQuarter(date_field)).values_list(deputy_field, "q").annotate(n=Count("pk"))
+        for pk, q, n in rows:
+            out[pk][q][key] += n
 
-    put(
-        "visits",
-        Visit.objects.filter(deputy_id__in=ids, date__gte=d0, date__lt=d1)
-        .exclude(kind=Visit.Kind.RECEPTION)
-        .values_list("deputy_id")
-        .annotate(n=Count("pk")),
+    visits = Visit.objects.filter(deputy_id__in=ids, date__gte=d0, date__lt=d1)
+    put("visits", visits.exclude(kind=Visit.Kind.RECEPTION), "deputy_id", "date")
+    receptions = (
+        visits.filter(kind=Visit.Kind.RECEPTION)
+        .annotate(q=ExtractQuarter("date"))
+        .values_list("deputy_id", "q")
+        .annotate(n=Count("date", distinct=True))
     )
-    put(
-        "reception_days",
-        Visit.objects.filter(deputy_id__in=ids, date__gte=d0, date__lt=d1, kind=Visit.Kind.RECEPTION)
-        .values_list("deputy_id")
-        .annotate(n=Count("date", distinct=True)),
-    )
+    for pk, q, n in receptions:  # days, not visits: a date lies in one quarter, so the quarters add up to the year
+        out[pk][q]["reception_days"] += n
     put(
         "opinions",
-        Opinion.objects.filter(deputy_id__in=ids, created_at__gte=start, created_at__lt=end)
-        .values_list("deputy_id")
-        .annotate(n=Count("pk")),
+        Opinion.objects.filter(deputy_id__in=ids, created_at__gte=start, created_at__lt=end),
+        "deputy_id",
+        "created_at",
     )
     led = Suggestion.objects.filter(lead_deputy_id__in=ids, submitted_at__gte=start, submitted_at__lt=end)
-    put("led", led.values_list("lead_deputy_id").annotate(n=Count("pk")))
-    put("resolved", led.filter(state__in=m.CLOSED_SUGGESTION).values_list("lead_deputy_id").annotate(n=Count("pk")))
+    put("led", led, "lead_deputy_id", "submitted_at")
+    put("resolved", led.filter(state__in=m.CLOSED_SUGGESTION), "lead_deputy_id", "submitted_at")
     satisfied = m.annotate_suggestions(led).filter(m.SUGGESTION_Q["sg_satisfied"])
-    put("satisfied", satisfied.values_list("lead_deputy_id").annotate(n=Count("pk")))
-    put(
-        "cosigned",
-        CoSigner.objects.filter(
-            deputy_id__in=ids,
-            state=CoSigner.State.CONFIRMED,
-            suggestion__submitted_at__gte=start,
-            suggestion__submitted_at__lt=end,
-        )
-        .values_list("deputy_id")
-        .annotate(n=Count("pk")),
+    put("satisfied", satisfied, "lead_deputy_id", "submitted_at")
+    cosigned = CoSigner.objects.filter(
+        deputy_id__in=ids,
+        state=CoSigner.State.CONFIRMED,
+        suggestion__submitted_at__gte=start,
+        suggestion__submitted_at__lt=end,
     )
-    put(
-        "meetings",
+    put("cosigned", cosigned, "deputy_id", "suggestion__submitted_at")
+    attended = (
         Attendance.objects.filter(deputy_id__in=ids, present=True, meeting__year=year)
-        .values_list("deputy_id")
-        .annotate(n=Count("pk")),
+        .values_list("deputy_id", "meeting__month")
+        .annotate(n=Count("pk"))
     )
-    put(
-        "mediations",
-        Mediation.objects.filter(deputy_id__in=ids, date__gte=d0, date__lt=d1)
-        .values_list("deputy_id")
-        .annotate(n=Count("pk")),
-    )
-    return {pk: out[pk] for pk in ids}
+    for pk, month, n in attended:
+        out[pk][(month + 2) // 3]["meetings"] += n
+    put("mediations", Mediation.objects.filter(deputy_id__in=ids, date__gte=d0, date__lt=d1), "deputy_id", "date")
+    return out
+
+
+def deputy_counts(deputy_ids, year: int) -> dict[int, dict]:
+    """Counts of ACTIVITY_ITEMS per deputy for a year: the sum of its quarters."""
+    out = {}
+    for pk, quarters in deputy_quarter_counts(deputy_ids, year).items():
+        total = _zero()
+        for counts in quarters.values():
+            for key, n in counts.items():
+                total[key] += n
+        out[pk] = total
+    return out
 
 
 def points(counts: dict, weights: ScoringWeights) -> Decimal:
     return sum((Decimal(counts[key]) * getattr(weights, w) for key, _, w in ACTIVITY_ITEMS), Decimal(0))
 
 
+def quarter_period(year: int, q: int) -> m.Period:
+    start = dt.date(year, 3 * q - 2, 1)
+    return m.Period(start, m.shift_month(start, 3), f"{year}年第{q}季度")
+
+
 def deputy_record(deputy: Deputy, year: int) -> dict:
+    """The year's counts, weights and points (履职积分), the same by quarter, and the suggestions' rates."""
     weights = ScoringWeights.current()
+    by_quarter = deputy_quarter_counts([deputy.pk], year)[deputy.pk]
     counts = deputy_counts([deputy.pk], year)[deputy.pk]
     filters = m.Filters(m.Period.year(year), deputy=deputy)
     figs = m.figures_from_source(filters)
@@ -108,13 +127,24 @@ def deputy_record(deputy: Deputy, year: int) -> dict:
             "count": counts[key],
             "weight": getattr(weights, w),
             "points": Decimal(counts[key]) * getattr(weights, w),
+            "quarters": [by_quarter[q][key] for q in QUARTERS],
         }
         for key, label, w in ACTIVITY_ITEMS
+    ]
+    quarters = [
+        {
+            "q": q,
+            "counts": by_quarter[q],
+            "points": points(by_quarter[q], weights),
+            "filters": filters.with_period(quarter_period(year, q)),
+        }
+        for q in QUARTERS
     ]
     return {
         "counts": counts,
         "rows": rows,
         "points": points(counts, weights),
+        "quarters": quarters,
         "figs": figs,
         "filters": filters,
         "rates": [

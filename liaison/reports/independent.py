@@ -24,6 +24,8 @@ Covered (rollup column → PRODUCT.md definition):
 - sg_days_sum, sg_days_n, days_hist                 days from assignment (交办) to the first answer (dashboard
                                                     card; not a PRODUCT.md metric, definition from its label)
 - overdue (live, no rollup column)                  open assignments past their deadline, counted by suggestion
+
+The handling units' year-end scoring (承办单位考核) has its own independent recount: independent_units.py.
 """
 
 import datetime as dt

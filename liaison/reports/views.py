@@ -168,9 +168,16 @@ def deputy_record(request, code):
     context["drill"] = {
         k: dashboards.drill(k, context["filters"]) for k in ("opinions", "raised", "closed_rate", "satisfaction")
     }
+    drilled = {"opinions": "opinions", "led": "raised"}  # the counts with a list behind them, as for the year
+    for r in context["rows"]:
+        r["quarter_cells"] = [
+            (n, dashboards.drill(drilled[r["key"]], q["filters"]) if r["key"] in drilled and n else "")
+            for n, q in zip(r["quarters"], context["quarters"], strict=True)
+        ]
     if request.GET.get("format") == "xlsx":
         rows = [[r["label"], r["count"], float(r["weight"]), float(r["points"])] for r in context["rows"]]
         rows.append(["合计积分", "", "", float(context["points"])])
+        rows += [[f"第{q['q']}季度积分", "", "", float(q["points"])] for q in context["quarters"]]
         rows += [[label, value, "", definition] for _k, label, value, definition in context["rates"]]
         return xlsx_response(f"{deputy.name}{year}年履职档案.xlsx", "履职档案", ["项目", "数量", "权重", "积分"], rows)
     return render(request, "reports/deputy.html", context)

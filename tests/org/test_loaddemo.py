@@ -3,15 +3,19 @@
 One test on purpose: the full demo takes about a minute to load, so everything is checked on one load.
 """
 
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db.models import Count
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from liaison.events.audit import verify_audit
 from liaison.org.models import Deputy, Region, Station, User
-from liaison.suggestions.models import Assignment, CoSigner, Suggestion
+from liaison.suggestions.models import Assignment, CoSigner, ReplyLetterScan, Suggestion
 from liaison.suggestions.selectors import suggestions_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +92,67 @@ def test_it_loads_chizhou_with_a_year_of_history_and_work_for_every_demo_account
     # --if-empty leaves a loaded database alone.
     call_command("loaddemo", "--if-empty", verbosity=0)
     assert Station.objects.count() <= 640
+    _the_loops_papers(client)
+    _the_units_year_end_scoring(client)
+
+
+def _as(client, username):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _the_loops_papers(client):
+    """unit_zjj downloads the 答复函 of the answer waiting for 王建国 (class at the top right) and uploads its sealed
+    scan; the deputy sees both; shitai_staff enters his returned paper form and the item moves on."""
+    s = Suggestion.objects.get(title="关于缘溪村主干道增设路灯的建议", state="answered")
+    answer = s.answers.select_related("assignment").get()
+    letter = f"/suggestions/{s.code}/answers/{answer.pk}/letter.docx"
+    response = _as(client, "unit_zjj").get(letter)
+    assert response.status_code == 200
+    first = Document(io.BytesIO(response.content)).paragraphs[0]
+    assert (first.text, first.alignment) == (f"{answer.answer_class}类", WD_ALIGN_PARAGRAPH.RIGHT)
+    scan = SimpleUploadedFile("答复函.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(
+        f"/units/assignments/{answer.assignment.code}/scan/", {"answer": answer.pk, "scan": scan}, follow=True
+    )
+    assert response.status_code == 200 and ReplyLetterScan.objects.filter(answer=answer).exists()
+    detail = _as(client, "deputy").get(f"/suggestions/{s.code}/").content.decode()
+    assert letter in detail and f"/suggestions/{s.code}/answers/{answer.pk}/scan/" in detail
+    assert client.get(f"/suggestions/{s.code}/answers/{answer.pk}/scan/").status_code == 200
+
+    staff = _as(client, "shitai_staff")
+    deputy = User.objects.get(username="deputy").deputy
+    form = staff.get(f"/suggestions/{s.code}/feedback/{deputy.code}.docx")
+    assert (
+        form.status_code == 200
+        and Document(io.BytesIO(form.content)).paragraphs[0].text == "代表建议办理情况征求意见表"
+    )
+    response = staff.post(
+        f"/suggestions/{s.code}/evaluate/paper/",
+        {"deputy": deputy.pk, "process": "satisfied", "result": "satisfied", "comment": "路灯已亮"},
+    )
+    assert response.status_code == 302
+    s.refresh_from_db()
+    assert s.state == "evaluated" and s.evaluations.get().source == "paper"
+
+
+def _the_units_year_end_scoring(client):
+    """石台县's page lists its units with figures that drill down to as many items, and `recount` confirms them."""
+    staff = _as(client, "shitai_staff")
+    response = staff.get("/reports/units/341722/")
+    assert response.status_code == 200
+    rows = {r["unit"].code: r for r in response.context["rows"]}
+    assert {"U341722-ZJJ", "U341722-JTJ"} <= set(rows) and all(code.startswith("U341722") for code in rows)
+    zjj = rows["U341722-ZJJ"]
+    assert zjj["values"]["handled"] > 0 and zjj["score"] is not None
+    for link in zjj["links"]:
+        listed = staff.get(link["url"]).context["page"].paginator.count
+        if link["figure"].is_rate:
+            num = staff.get(link["num_url"]).context["page"].paginator.count
+            assert (num, listed) == zjj["parts"][link["figure"].key], link["figure"].key
+        elif link["figure"].key != "overdue_days":
+            assert listed == zjj["values"][link["figure"].key], link["figure"].key
+    out = io.StringIO()
+    call_command("refresh_rollups", stdout=out)  # the paper form above moved an item on since the demo's build
+    call_command("recount", stdout=out)
+    assert "承办单位办理工作考核的各项数字与独立重算一致" in out.getvalue()

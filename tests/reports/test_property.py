@@ -1,4 +1,5 @@
-"""Property: for random small histories, every dashboard figure from rollups equals a brute-force recount."""
+"""Property: for random small histories, every dashboard figure from rollups equals a brute-force recount, and
+every figure of the handling units' year-end scoring equals the independent recount (independent_units.py)."""
 
 import datetime as dt
 from collections import Counter
@@ -7,12 +8,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison.events.services import record_event
 from liaison.meetings.models import Meeting
 from liaison.opinions.models import Opinion
+from liaison.org.models import HandlingUnit
+from liaison.reports import independent_units, rollups, unit_scoring
 from liaison.reports import metrics as m
-from liaison.reports import rollups
 from liaison.reports.models import MonthlyRollup
-from liaison.suggestions.models import Suggestion
+from liaison.suggestions.models import Answer, Assignment, Consultation, Evaluation, Suggestion
 
 from . import history as h
 
@@ -217,3 +220,96 @@ def _example(cast, ops, sgs, split):
                 value,
             )
     assert rollups.recount() == []
+
+
+# --- the handling units' year-end scoring -----------------------------------------------------------------------
+
+TODAY = dt.date(2026, 6, 30)
+ASSIGNMENT_STATES = ["assigned", "signed", "returned", "answered", "rehandling", "closed"]
+unit_items = st.lists(
+    st.tuples(
+        st.lists(  # the suggestion's assignments
+            st.tuples(
+                st.integers(0, 3),  # unit
+                st.sampled_from(["lead", "co", "split"]),
+                st.sampled_from(ASSIGNMENT_STATES),
+                st.sampled_from([(2025, 12, 31), (2026, 1, 1), (2026, 3, 31), (2026, 4, 1)]),  # 交办日期
+                st.integers(-40, 40),  # due date, days after TODAY - 60
+                st.lists(st.tuples(st.booleans(), st.integers(0, 150)), max_size=2),  # answers: on time, day
+                st.booleans(),  # consulted
+                st.booleans(),  # sent back for re-handling (event)
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        st.lists(st.tuples(st.integers(1, 2), st.sampled_from(RATINGS)), max_size=3),  # evaluations
+    ),
+    max_size=6,
+)
+
+
+def _make_unit_items(cast, items):
+    units = [cast.unit, cast.unit_b, cast.village_unit, cast.other_unit]
+    deputies = [cast.deputy, cast.deputy2, cast.other_deputy]
+    for assignments, evaluations in items:
+        s = h.suggestion(cast, h.at(2025, 12, 1), state="handling", event=False)
+        for ui, role, state, (y, mo, d), due, answers, consulted, rehandled in assignments:
+            start = dt.date(y, mo, d)
+            a = Assignment.objects.create(
+                suggestion=s,
+                unit=units[ui],
+                role=role,
+                state=state,
+                start_date=start,
+                assigned_on=start,
+                due_date=TODAY - dt.timedelta(days=60 - due),
+            )
+            for on_time, day in answers if state != "assigned" else ():
+                Answer.objects.create(
+                    assignment=a,
+                    suggestion=s,
+                    answer_class="A",
+                    text="已答复",
+                    signer="局长",
+                    on_time=on_time,
+                    created_at=dt.datetime.combine(start + dt.timedelta(days=day), dt.time(23, 30), tzinfo=h.TZ),
+                )
+            if consulted:
+                Consultation.objects.create(assignment=a, kind="visit", held_on=start, notes="走访")
+            if rehandled:
+                record_event(
+                    subject_type="suggestion",
+                    subject_id=s.code,
+                    action="rehandle_assigned",
+                    data={"assignment": a.code},
+                )
+        for i, (rnd, result) in enumerate(evaluations):
+            Evaluation.objects.create(suggestion=s, deputy=deputies[i % 3], round=rnd, process=result, result=result)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(items=unit_items, inactive=st.booleans())
+def test_unit_scoring_matches_the_independent_recount(cast, items, inactive):
+    with transaction.atomic():
+        Suggestion.objects.all().delete()
+        _make_unit_items(cast, items)
+        if inactive:
+            HandlingUnit.objects.filter(pk=cast.unit_b.pk).update(is_active=False)
+        for year in (2025, 2026):
+            want = independent_units.figures(year, today=TODAY)
+            for region in (cast.city, cast.shitai, cast.dongzhi):
+                for row in unit_scoring.score_units(region, year, today=TODAY):
+                    got, unit = row["values"], row["unit"]
+                    assert independent_units.differences(got, want.get(unit.pk)) == [], (unit.code, year)
+                    for key, (_flag, den) in independent_units.FIGURES.items():  # each figure drills down to its items
+                        listed = unit_scoring.items(unit, year, key, today=TODAY).count()
+                        if den is not None:
+                            num = unit_scoring.items(unit, year, key, "num", today=TODAY).count()
+                            assert (num, listed) == row["parts"][key]
+                        elif key != "overdue_days":
+                            assert listed == got[key]
+            scored = {(r["unit"].pk, year): r["values"] for r in unit_scoring.score_units(cast.city, year, today=TODAY)}
+            assert set(want) <= {u for u, _y in scored}
+        transaction.set_rollback(True)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from tests.suggestions.helpers import answered
 
@@ -25,6 +26,8 @@ def test_it_prints_the_class_at_the_top_right_the_unit_the_number_the_commitment
     lines = _letter(client_for(cast.unit_user), s, answer)
     year = answer.created_at.year
     assert lines[0] == "B类" and lines[1] == "石台县住房和城乡建设局"
+    response = client_for(cast.unit_user).get(f"/suggestions/{s.code}/answers/{answer.pk}/letter.docx")
+    assert Document(io.BytesIO(response.content)).paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT  # top right
     assert f"石台县住房和城乡建设局函〔{year}〕1号" in lines
     assert "王建国代表：" in lines
     assert any("完成石桥加固" in line and "前完成" in line for line in lines)
