@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "liaison.org.context.roles",
+                "liaison.notify.context.unread",
             ],
         },
     },

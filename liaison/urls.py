@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("liaison.open311.urls")),
     path("org/", include("liaison.org.urls")),
+    path("notifications/", include("liaison.notify.urls")),
     path("", include("liaison.opinions.urls")),
     path("", include("liaison.meetings.urls")),
     path("", include("liaison.suggestions.urls")),

@@ -108,6 +108,15 @@ def _sms_token(c):
     return link_token(c.opinion)
 
 
+def _notice(c):
+    """A notification of the county's staff (石台 staff; 东至's is the outsider): theirs alone to read and mark."""
+    from liaison.notify.models import Notification
+    from liaison.notify.services import queue_notification
+
+    n = Notification.objects.filter(recipient=c.staff).order_by("id").first()
+    return n or queue_notification(recipient=c.staff, subject=f"{c.name}通知", link="/", key=f"scope-{c.name}")
+
+
 # An export job's pages: its requester (the county's staff: 石台 staff, 东至's outsider) only.
 _OWN_JOB = ("L 404 404 200 404 404 404", "L 404 404 404 404 404 200")
 
@@ -188,6 +197,21 @@ TABLE = [
         lambda c: "/accounts/tokens/NoSuchTk/revoke/",
         "L 405 405 405 405 405 405",
         no_post="revokes one of one's own tokens; anyone else's answers 404 (tests/api/test_tokens.py)",
+    ),
+    # The notification centre: one's own notifications only (anyone else's id answers 404).
+    E("notifications/", lambda c: "/notifications/", "L 200 200 200 200 200 200"),
+    E(
+        "notifications/<int:pk>/read/",
+        lambda c: f"/notifications/{_notice(c).pk}/read/",
+        "L 405 405 405 405 405 405",
+        "L 405 405 405 405 405 405",
+        post=("L 404 404 - 404 404 404", "L 404 404 404 404 404 -"),
+    ),
+    E(
+        "notifications/read-all/",
+        lambda c: "/notifications/read-all/",
+        "L 405 405 405 405 405 405",
+        no_post="marks one's own notifications read only (tests/notify/test_centre.py)",
     ),
     E(
         "i18n/setlang/",
