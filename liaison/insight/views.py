@@ -1,5 +1,6 @@
 """Insight pages: similar items (htmx partial), category proposal, hot topics, clusters across villages."""
 
+import dataclasses
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,8 @@ from liaison.org.models import Region, Station
 from liaison.org.selectors import access_region, broadest_region, regions_visible_to, scope_of
 from liaison.suggestions.selectors import suggestions_visible_to
 
-from . import services
+from . import services, snapshots
+from .models import TopicSnapshot
 
 MAX_QUERY = 2000
 
@@ -81,6 +83,22 @@ def categorise(request):
     return render(request, "insight/_category.html", {"prediction": prediction})
 
 
+def _hot_topics(request, region, start, end, months, base):
+    """(hot topics, snapshot): the stored result when the user sees the whole region, else computed live."""
+    if snapshots.covers(request.user, region):
+        snap = snapshots.read(kind=TopicSnapshot.Kind.TOPICS, region=region, start=start, months=months)
+        return (snap.payload if snap else []), snap, snap is None
+    # Station-scoped users see a few stations only: their topics are computed on their own opinions.
+    current = base.filter(created_at__date__gte=start, created_at__date__lt=end)
+    previous = base.filter(created_at__date__gte=_shift(start, -months), created_at__date__lt=start)
+    latest = base.aggregate(n=Max("id"))["n"]
+    key = f"insight-topics:{request.user.pk}:{region.code}:{start}:{end}:{latest}"
+    hot = cache.get_or_set(
+        key, lambda: [dataclasses.asdict(t) for t in services.hot_topics_for(current, previous)], 3600
+    )
+    return hot, None, False
+
+
 @login_required
 @require_GET
 def topics(request):
@@ -89,25 +107,24 @@ def topics(request):
     raw = request.GET.get("months", "1")
     months = max(1, min(int(raw), 12)) if raw.isdigit() else 1
     start, end = _shift(month, -(months - 1)), _shift(month, 1)
-    prev_start = _shift(start, -months)
     base = opinions_visible_to(request.user).filter(station__region__path__startswith=region.path)
-    current = base.filter(created_at__date__gte=start, created_at__date__lt=end)
-    previous = base.filter(created_at__date__gte=prev_start, created_at__date__lt=start)
-    # Topic mining takes seconds on a county's month: cache it per user, period and latest opinion.
-    latest = base.aggregate(n=Max("id"))["n"]
-    key = f"insight-topics:{request.user.pk}:{region.code}:{start}:{end}:{latest}"
-    hot = cache.get_or_set(key, lambda: services.hot_topics_for(current, previous), 3600)
-    trend = list(
-        base.filter(created_at__date__gte=_shift(month, -11), created_at__date__lt=end)
-        .annotate(m=TruncMonth("created_at"))
-        .values("m")
-        .annotate(n=Count("id"))
-        .order_by("m")
-    )
+    hot, snap, pending = _hot_topics(request, region, start, end, months, base)
+
+    def monthly():
+        return list(
+            base.filter(created_at__date__gte=_shift(month, -11), created_at__date__lt=end)
+            .annotate(m=TruncMonth("created_at"))
+            .values("m")
+            .annotate(n=Count("id"))
+            .order_by("m")
+        )
+
+    # With a snapshot the viewer sees the whole region: the 12-month trend is shared and kept as long as a pass.
+    trend = cache.get_or_set(f"insight-trend:{region.code}:{month}", monthly, 900) if snap else monthly()
     chart = {
-        "labels": ["、".join(t.label[:3]) for t in hot],
-        "current": [t.size for t in hot],
-        "previous": [t.previous_size for t in hot],
+        "labels": ["、".join(t["label"][:3]) for t in hot],
+        "current": [t["size"] for t in hot],
+        "previous": [t["previous_size"] for t in hot],
         "trend_months": [row["m"].strftime("%Y-%m") for row in trend],
         "trend_counts": [row["n"] for row in trend],
     }
@@ -119,8 +136,10 @@ def topics(request):
             "month": month,
             "months": months,
             "hot": hot,
+            "snapshot": snap,
+            "pending": pending,
             "chart": chart,
-            "current_total": current.count(),
+            "current_total": base.filter(created_at__date__gte=start, created_at__date__lt=end).count(),
             "children": regions_visible_to(request.user).filter(parent=region),
         },
     )
@@ -143,13 +162,21 @@ def clusters(request):
         created_at__date__gte=month,
         created_at__date__lt=_shift(month, 1),
     )
+    snap, pending = None, False
+    if snapshots.covers(request.user, region):
+        snap = snapshots.read(kind=TopicSnapshot.Kind.CLUSTERS, region=region, start=month, months=1)
+        found, pending = (snap.payload if snap else []), snap is None
+    else:  # station-scoped users: a few stations' opinions, clustered on the spot
+        found = services.clusters_across_villages(qs)
     return render(
         request,
         "insight/clusters.html",
         {
             "region": region,
             "month": month,
-            "clusters": [_with_state_labels(c) for c in services.clusters_across_villages(qs)],
+            "clusters": [_with_state_labels(c) for c in found],
+            "snapshot": snap,
+            "pending": pending,
             "total": qs.count(),
         },
     )

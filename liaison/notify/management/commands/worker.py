@@ -22,6 +22,7 @@ PERIODIC_JOBS = [
     ("supervise", 600),
     ("deliver_webhooks", 10),  # the webhooks' outbox (liaison/webhooks), retries with back-off
     ("refresh_rollups", 60),
+    ("refresh_topics", 900),  # hot topics and clusters per region and period (liaison/insight/snapshots.py)
     ("monthly_bulletin", 3600),
     ("anchor_audit", 3600),
     ("purge_personal_data", 86400),
