@@ -17,7 +17,7 @@ if [ -z "$PG_URL" ] && $PY -c 'import socket; socket.create_connection(("127.0.0
 fi
 
 echo "== Test suite on SQLite =="
-DATABASE_URL="sqlite:///var/test.sqlite3" $PY -m pytest -n "$WORKERS" -q "$@"
+DATABASE_URL="sqlite:///var/test.sqlite3" $PY -m pytest -n "$WORKERS" -q --durations=20 "$@"
 
 if [ -n "$PG_URL" ]; then
   echo "== Test suite on PostgreSQL =="
@@ -30,7 +30,7 @@ if [ -n "$PG_URL" ]; then
       export LIAISON_REQUIRE_REPLICA="${LIAISON_REQUIRE_PG:-0}"
       ;;
   esac
-  DATABASE_URL="$PG_URL" $PY -m pytest -n "$WORKERS" -q "$@"
+  DATABASE_URL="$PG_URL" $PY -m pytest -n "$WORKERS" -q --durations=20 "$@"
   sh scripts/replica.sh stop
 elif [ "${LIAISON_REQUIRE_PG:-0}" = "1" ]; then
   echo "PostgreSQL is required (LIAISON_REQUIRE_PG=1) but none answers at 127.0.0.1:5432 and DATABASE_URL is not postgres://" >&2

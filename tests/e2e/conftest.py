@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -51,7 +53,22 @@ def page(browser, settings):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     yield page
+    try:
+        page.goto("about:blank")  # stops the page's own timers and background fetches (the visit form's lists)
+    except Exception:
+        pass
     context.close()
+    wait_for_live_server_requests()
+
+
+def wait_for_live_server_requests(timeout: float = 15.0) -> None:
+    """Let requests the page sent before it closed finish in the live server's threads: a request still running
+    when the test's database is flushed deadlocks the flush on PostgreSQL (TRUNCATE against its locks)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name and t.is_alive() for t in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture
