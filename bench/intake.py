@@ -292,10 +292,11 @@ def report(rows, verdict, db, context) -> None:
         f"{db['missing']} missing, {db['duplicated']} duplicated, {db['wrong_key']} under another key; "
         f"{db['rows_in_database']} opinions in the database, {db['rows_not_acknowledged']} of them not acknowledged "
         f"(answers lost to an error or a timeout) — {'passed' if db['ok'] else '**failed**'}.",
-        f"One query-password hash (Argon2, Django's defaults: 100 MiB, 2 passes, 8 lanes), measured in the bench "
-        f"before the server started: {context['argon2_ms']:.0f} ms, {context['argon2_cpu_ms']:.0f} ms of CPU. Every "
-        f"submission makes one, so intake on {os.cpu_count()} cores cannot exceed about "
-        f"{os.cpu_count() * 1000 / context['argon2_cpu_ms']:.1f} submissions/s whatever the rest costs.",
+        f"Query passwords are a keyed HMAC since 2026-12-04 (liaison/lib/codes.py), microseconds each; for comparison "
+        f"the Argon2 hash they used before (Django's defaults: 100 MiB, 2 passes, 8 lanes), measured in the bench "
+        f"before the server started: {context['argon2_ms']:.0f} ms, {context['argon2_cpu_ms']:.0f} ms of CPU, which "
+        f"capped intake on {os.cpu_count()} cores at about "
+        f"{os.cpu_count() * 1000 / context['argon2_cpu_ms']:.1f} submissions/s (the earlier run: 0.3–1.3% of the ceiling).",
         f"The server's peak resident memory (master and workers) was {max(r['server_rss_peak_mb'] for r in rows)} MB; "
         f"the unit allows {context['memory_max']} (MemoryMax). Workers restart after the unit's --max-requests, "
         "as in production, also during a window.",
@@ -308,13 +309,12 @@ def report(rows, verdict, db, context) -> None:
 
 
 NOTE = """
-Left alone (bigger than a local fix): the query password's Argon2 hash on every submission dominates intake
-(see the server CPU per request above against the ceiling's); a cheaper keyed hash for six-digit query passwords
-(an HMAC with a secret kept outside the database, as the audit chain's keys are) is a security decision of its own.
-Each hash also runs 8 threads (its lanes) and holds 100 MiB: with the unit's 16 request threads hashing at once,
-up to 128 runnable threads (most of the load average after the run) and about 1.6 GB on top of the idle workers,
-close to the unit's MemoryMax. Rows not acknowledged are submissions the server committed after the client gave up
-at 60 s (nginx's proxy_read_timeout: a 504 in production); a retry with the same key gets the original answer.
+Where the rest goes: a submission is about 17 SQL statements and the categoriser's prediction in the request,
+against /healthz's none; on 2 cores shared by the server, PostgreSQL and the load
+generator, 70–100 submissions/s is what that costs (server CPU per request above). Left alone: profiling a
+submission and moving the categoriser out of the request (to the worker) is the next step to try. Rows not acknowledged
+are submissions the server committed after the client gave up at 60 s (nginx's proxy_read_timeout: a 504 in
+production); a retry with the same key gets the original answer.
 """
 
 
